@@ -1,0 +1,22 @@
+export {
+  Side, sideFromJSON, sideToJSON, InstrumentRef, PriceLevel, type MessageFns, type DeepPartial,
+} from './gen/pricelevel/marketdata/v1/common.js';
+export { Trade } from './gen/pricelevel/marketdata/v1/trade.js';
+export { BookUpdate } from './gen/pricelevel/marketdata/v1/book.js';
+export { Ticker } from './gen/pricelevel/marketdata/v1/ticker.js';
+export {
+  Liquidation, Completeness, completenessToJSON, PositionSide, positionSideToJSON,
+} from './gen/pricelevel/marketdata/v1/liquidation.js';
+export { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
+export { QualityEvent, QualityKind, qualityKindToJSON } from './gen/pricelevel/marketdata/v1/quality.js';
+export {
+  MarketDataServiceService,
+  MarketDataServiceClient,
+  GetCandlesRequest,
+  GetCandlesResponse,
+  WatchCandlesRequest,
+  type MarketDataServiceServer,
+} from './gen/pricelevel/api/v1/market_data_service.js';
+export { DESCRIPTOR_SET_BASE64 } from './gen/descriptor-set.js';
+export * from './topics.js';
+export * from './intervals.js';

@@ -1,0 +1,47 @@
+import type { TopicMessage, TopicName } from '@pricelevel/contracts';
+
+/** One message as a consumer sees it. */
+export interface Delivery<T extends TopicName> {
+  topic: T;
+  key: string;
+  value: TopicMessage<T>;
+  partition: number;
+  offset: string;
+  headers: Record<string, string>;
+}
+
+export interface OutgoingMessage<T extends TopicName> {
+  key: string;
+  value: TopicMessage<T>;
+  headers?: Record<string, string>;
+}
+
+export interface SubscribeOptions<T extends TopicName> {
+  topic: T;
+  /** Consumer group: each message goes to one member of a group; every group gets every message. */
+  group: string;
+  /** Start from the oldest retained message when the group has no committed offset. */
+  fromBeginning?: boolean;
+}
+
+/**
+ * Handler of a batch of messages of one partition, in order. Offsets are committed only after it
+ * resolves; if it throws, the batch is delivered again (at-least-once).
+ */
+export type BatchHandler<T extends TopicName> = (batch: Delivery<T>[]) => Promise<void>;
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/**
+ * Event bus port. Keyed by `exchange:market:symbol`: messages with one key keep their order.
+ * Adapters: in-memory (one process) and Kafka.
+ */
+export interface Bus {
+  publish<T extends TopicName>(topic: T, messages: OutgoingMessage<T>[]): Promise<void>;
+  subscribe<T extends TopicName>(options: SubscribeOptions<T>, handler: BatchHandler<T>): Promise<Subscription>;
+  /** Waits until everything published so far has been handed to the broker (or to local queues). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { Candle, QualityEvent, Trade } from '@pricelevel/contracts';
+
+export interface CandleQuery {
+  exchange: string;
+  market: string;
+  symbol: string;
+  interval: string;
+  /** ms inclusive */
+  fromTs: number;
+  /** ms exclusive */
+  toTs: number;
+  limit: number;
+  /** "trades" (built here) or "exchange" (venue klines) */
+  source: string;
+}
+
+export interface TradeQuery {
+  exchange: string;
+  market: string;
+  symbol: string;
+  fromTs: number;
+  toTs: number;
+  limit: number;
+}
+
+/**
+ * Store port: ClickHouse through @clickhouse/client, on chDB in-process (embedded) or on a
+ * ClickHouse server over HTTP. One repository code path and one schema for both.
+ * Writes are idempotent: tables are ReplacingMergeTree on natural keys (+ version for candles),
+ * and reads return the latest version of each row.
+ */
+export interface Store {
+  /** Applies pending schema migrations; safe to call at every start. */
+  migrate(): Promise<void>;
+  insertTrades(trades: readonly Trade[]): Promise<void>;
+  insertCandles(candles: readonly Candle[]): Promise<void>;
+  insertQualityEvents(events: readonly QualityEvent[]): Promise<void>;
+  /** Latest version of each candle in range, oldest first. */
+  queryCandles(q: CandleQuery): Promise<Candle[]>;
+  /** Distinct trades (by exchange, market, symbol, trade id) in range, by time then id. */
+  queryTrades(q: TradeQuery): Promise<Trade[]>;
+  queryQualityEvents(q: { exchange: string; market: string; symbol: string; fromTs: number; toTs: number }): Promise<QualityEvent[]>;
+  /** Health check: resolves when the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
