@@ -5,7 +5,7 @@ describe('topic map', () => {
   it('round-trips a trade through its protobuf codec', () => {
     const t = {
       exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', tradeId: '9007199254740993',
-      price: 43123.45, size: 0.00123, side: Side.SIDE_BUY, exchangeTs: 1_700_000_000_123, receivedTs: 1_700_000_000_130,
+      price: 43123.45, size: 0.00123, side: Side.SIDE_BUY, exchangeTs: 1_700_000_000_123, receivedTs: 1_700_000_000_130, tradeCount: 3,
     };
     expect(decodeMessage('md.trade.v1', encodeMessage('md.trade.v1', t))).toEqual(t);
   });

@@ -27,6 +27,8 @@ export interface Trade {
   exchangeTs: number;
   /** collector receipt, ms */
   receivedTs: number;
+  /** Venue trades this record aggregates (Binance aggTrade: l - f + 1); 1 for a single trade. */
+  tradeCount: number;
 }
 
 function createBaseTrade(): Trade {
@@ -40,6 +42,7 @@ function createBaseTrade(): Trade {
     side: 0,
     exchangeTs: 0,
     receivedTs: 0,
+    tradeCount: 0,
   };
 }
 
@@ -71,6 +74,9 @@ export const Trade: MessageFns<Trade> = {
     }
     if (message.receivedTs !== 0) {
       writer.uint32(72).int64(message.receivedTs);
+    }
+    if (message.tradeCount !== 0) {
+      writer.uint32(80).int64(message.tradeCount);
     }
     return writer;
   },
@@ -160,6 +166,14 @@ export const Trade: MessageFns<Trade> = {
             message.receivedTs = longToNumber(reader.int64());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.tradeCount = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -195,6 +209,11 @@ export const Trade: MessageFns<Trade> = {
         : isSet(object.received_ts)
         ? globalThis.Number(object.received_ts)
         : 0,
+      tradeCount: isSet(object.tradeCount)
+        ? globalThis.Number(object.tradeCount)
+        : isSet(object.trade_count)
+        ? globalThis.Number(object.trade_count)
+        : 0,
     };
   },
 
@@ -227,6 +246,9 @@ export const Trade: MessageFns<Trade> = {
     if (message.receivedTs !== 0) {
       obj.receivedTs = Math.round(message.receivedTs);
     }
+    if (message.tradeCount !== 0) {
+      obj.tradeCount = Math.round(message.tradeCount);
+    }
     return obj;
   },
 
@@ -244,6 +266,7 @@ export const Trade: MessageFns<Trade> = {
     message.side = object.side ?? 0;
     message.exchangeTs = object.exchangeTs ?? 0;
     message.receivedTs = object.receivedTs ?? 0;
+    message.tradeCount = object.tradeCount ?? 0;
     return message;
   },
 };

@@ -1,0 +1,2 @@
+export * from './book/book-side.js';
+export * from './book/order-book.js';
