@@ -1,2 +1,3 @@
 export * from './book/book-side.js';
 export * from './book/order-book.js';
+export * from './candles/index.js';

@@ -1,0 +1,148 @@
+// `npm run bench`: throughput of the hot paths on the same generated frames in one run, each as
+// ops/s and as a ratio to a floor measured in the same run (JSON.parse of the same frames).
+// Machines are shared and noisy: every figure is the best of several interleaved rounds.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BinanceBookSync, BinanceParser, parseDepthSnapshot } from '@pricelevel/collector';
+import { CandleBuilder } from '@pricelevel/market';
+import { createChdbStore, silentLogger } from '@pricelevel/platform';
+import { Side } from '@pricelevel/contracts';
+import { depthChain, tradeFrames } from './frames.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+let sink = 0;
+
+/** Best ns/op over rounds of `fn(n)`, which runs n operations. */
+function measure(fn, n) {
+  fn(Math.min(n, 1000)); // warm up
+  let best = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = process.hrtime.bigint();
+    fn(n);
+    const ns = Number(process.hrtime.bigint() - t) / n;
+    if (ns < best) best = ns;
+  }
+  return best;
+}
+
+const rows = [];
+function report(name, nsPerOp, floorNs, unit = 'ops') {
+  rows.push({ name, nsPerOp, perSec: 1e9 / nsPerOp, ratio: floorNs ? nsPerOp / floorNs : undefined, unit });
+}
+
+// --- trades: JSON.parse floor vs normalization -------------------------------------------
+const TRADES = tradeFrames(200_000);
+const tradeParser = new BinanceParser('perp', ['BTCUSDT']);
+const jsonTrades = (n) => {
+  for (let i = 0; i < n; i++) sink += JSON.parse(TRADES[i % TRADES.length]).data.a & 1;
+};
+const normTrades = (n) => {
+  for (let i = 0; i < n; i++) {
+    const e = tradeParser.parse(TRADES[i % TRADES.length], 1);
+    if (e.kind === 'trade') sink += e.trade.tradeCount & 1;
+  }
+};
+let floorTrades = Infinity;
+let normNs = Infinity;
+for (let k = 0; k < 3; k++) {
+  floorTrades = Math.min(floorTrades, measure(jsonTrades, 200_000));
+  normNs = Math.min(normNs, measure(normTrades, 200_000));
+}
+report('JSON.parse floor (aggTrade frames)', floorTrades, floorTrades, 'frames');
+report('trade normalization (frame → Trade)', normNs, floorTrades, 'frames');
+
+// --- depth: JSON.parse floor vs frame → validated book → best bid/ask --------------------
+const DEPTH_N = 50_000;
+const { snapshot, frames: DEPTH } = depthChain(DEPTH_N);
+const depthParser = new BinanceParser('perp', ['BTCUSDT']);
+const jsonDepth = (n) => {
+  for (let i = 0; i < n; i++) sink += JSON.parse(DEPTH[i % DEPTH.length]).data.u & 1;
+};
+let sync;
+function freshSync() {
+  let token = 0;
+  const s = new BinanceBookSync(
+    { market: 'perp', symbol: 'BTCUSDT' },
+    { book: (u) => (sink += u.bids.length & 1), quality: () => (sink += 1), requestSnapshot: (_s, t) => (token = t) },
+  );
+  s.onDiff(depthParser.parse(DEPTH[0], 1).depth);
+  s.onSnapshot(parseDepthSnapshot({ ...snapshot, lastUpdateId: depthParser.parse(DEPTH[0], 1).depth.U }, 1), token);
+  return s;
+}
+const syncDepth = (n) => {
+  // The chain is replayed from a fresh sync each time it wraps, so every frame is a valid next diff.
+  for (let i = 0; i < n; i++) {
+    const j = i % DEPTH.length;
+    if (j === 0) sync = freshSync();
+    else {
+      const e = depthParser.parse(DEPTH[j], 1);
+      if (e.kind === 'depth') sync.onDiff(e.depth);
+    }
+    sink += (sync.book.bestBid() + sync.book.bestAsk()) & 1;
+  }
+};
+let floorDepth = Infinity;
+let depthNs = Infinity;
+for (let k = 0; k < 3; k++) {
+  floorDepth = Math.min(floorDepth, measure(jsonDepth, DEPTH_N));
+  depthNs = Math.min(depthNs, measure(syncDepth, DEPTH_N));
+}
+if (sync.counters.gaps !== 0) throw new Error(`bench depth chain produced ${sync.counters.gaps} gaps`);
+report('JSON.parse floor (depthUpdate frames, 20 levels)', floorDepth, floorDepth, 'frames');
+report('depth frame → validated book → best bid/ask', depthNs, floorDepth, 'frames');
+
+// --- top-100 extraction on a ~5k-level book -----------------------------------------------
+const book = sync.book;
+const outP = new Float64Array(100);
+const outS = new Float64Array(100);
+const top = (n) => {
+  for (let i = 0; i < n; i++) sink += book.bids.top(100, outP, outS) + book.asks.top(100, outP, outS);
+};
+report(`top-100 extraction, both sides (book ${book.bids.length}+${book.asks.length} levels)`, measure(top, 200_000), floorDepth, 'snapshots');
+
+// --- candle folding -----------------------------------------------------------------------
+const FOLD_N = 2_000_000;
+const tape = new Array(FOLD_N);
+for (let i = 0; i < FOLD_N; i++) {
+  tape[i] = {
+    exchange: 'binance', market: 'perp', symbol: 'BTCUSDT', tradeId: String(i),
+    price: 50_000 + (i % 97) * 0.1, size: 0.001 * (1 + (i % 13)), side: i % 3 === 0 ? Side.SIDE_BUY : Side.SIDE_SELL,
+    exchangeTs: 1_700_000_000_000 + Math.floor(i / 20), receivedTs: 0, tradeCount: 1,
+  };
+}
+const fold = (n) => {
+  const b = new CandleBuilder({ exchange: 'binance', market: 'perp', symbol: 'BTCUSDT', partialEveryMs: 0, onCandle: () => (sink += 1) });
+  for (let i = 0; i < n; i++) b.onTrade(tape[i % FOLD_N]);
+};
+report('candle folding (trade → 1m…1d)', measure(fold, FOLD_N), floorTrades, 'trades');
+
+// --- store ingest (chDB, batched) ---------------------------------------------------------
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));
+const store = await createChdbStore({ path: dir, logger: silentLogger });
+try {
+  await store.migrate();
+  const BATCH = 100_000;
+  const batches = 5;
+  const trades = tape.slice(0, BATCH * batches);
+  await store.insertTrades(trades.slice(0, 10_000)); // warm up
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < batches; i++) await store.insertTrades(trades.slice(i * BATCH, (i + 1) * BATCH));
+  const ns = Number(process.hrtime.bigint() - t) / (BATCH * batches);
+  report(`store ingest, chDB (${batches} batches of ${BATCH} trades)`, ns, floorTrades, 'rows');
+} finally {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+// --- print --------------------------------------------------------------------------------
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+console.log(`\npricelevel bench — node ${process.version}, ${os.cpus().length} cpus, best of ${ROUNDS} rounds\n`);
+console.log('benchmark'.padEnd(66) + 'per second'.padStart(14) + 'ns/op'.padStart(10) + '  × floor');
+for (const r of rows) {
+  console.log(
+    r.name.padEnd(66) + `${fmt(r.perSec)} ${r.unit}`.padStart(14) + r.nsPerOp.toFixed(1).padStart(10) +
+      (r.ratio === undefined ? '' : `  ${r.ratio.toFixed(2)}`),
+  );
+}
+console.log(`\n(sink ${sink & 1})`);

@@ -1,0 +1,12 @@
+export { BinanceSimulator } from './binance-simulator.js';
+export type { BinanceSimulatorOptions, SimUrls, BookView, SimStats, SimTrade } from './binance-simulator.js';
+export { BinanceReplay } from './binance-replay.js';
+export type { BinanceReplayOptions, ReplayStats } from './binance-replay.js';
+export type { Fault, FaultKind, AppliedFault } from './faults.js';
+export type { Market, SymbolSpec } from './symbol-spec.js';
+export type { HistoryOptions } from './history.js';
+export type { PingOptions, SimLogger } from './venue-server.js';
+export { KLINE_INTERVALS, buildKline, queryKlines, klineDecimals } from './klines.js';
+export type { KlineRow, KlineSource, KlineQuery, HistoryCandle } from './klines.js';
+export { formatScaled, parseScaled } from './decimal.js';
+export { defaultFixturesDir } from './fixtures-path.js';

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Platform } from '@pricelevel/platform';
+import { Aggregator } from './aggregator.js';
+import { AggregatorLifecycle } from './handlers/lifecycle.handler.js';
+
+@Module({})
+export class AggregatorModule {
+  static register(platform: Platform): DynamicModule {
+    return {
+      module: AggregatorModule,
+      providers: [
+        {
+          provide: Aggregator,
+          useFactory: () =>
+            new Aggregator({
+              bus: platform.bus,
+              store: platform.store,
+              clock: platform.clock,
+              logger: platform.logger,
+              allowedLatenessMs: platform.config.CANDLE_ALLOWED_LATENESS_MS,
+            }),
+        },
+        AggregatorLifecycle,
+      ],
+      exports: [Aggregator],
+    };
+  }
+}

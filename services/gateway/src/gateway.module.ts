@@ -1,0 +1,31 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { configuredInstruments, type Platform } from '@pricelevel/platform';
+import { GatewayServer } from './gateway-server.js';
+import { GatewayLifecycle } from './handlers/lifecycle.handler.js';
+
+@Module({})
+export class GatewayModule {
+  static register(platform: Platform): DynamicModule {
+    const c = platform.config;
+    return {
+      module: GatewayModule,
+      providers: [
+        {
+          provide: GatewayServer,
+          useFactory: () =>
+            new GatewayServer({
+              store: platform.store,
+              bus: platform.bus,
+              logger: platform.logger,
+              clock: platform.clock,
+              instruments: configuredInstruments(c),
+              grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
+              http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
+            }),
+        },
+        GatewayLifecycle,
+      ],
+      exports: [GatewayServer],
+    };
+  }
+}

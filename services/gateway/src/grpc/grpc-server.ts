@@ -1,0 +1,65 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { DESCRIPTOR_SET_BASE64, MarketDataServiceService, type MarketDataServiceServer } from '@pricelevel/contracts';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+
+export const MARKET_DATA_SERVICE_NAME = 'pricelevel.api.v1.MarketDataService';
+export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+/** Every service this server answers for, as health reports them ('' = the whole server). */
+const HEALTH_NAMES = ['', MARKET_DATA_SERVICE_NAME];
+
+/** Requests are a few strings and numbers; refuse anything large before decoding it. */
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+export interface GrpcParts {
+  server: Server;
+  health: HealthImplementation;
+}
+
+/** The project's services plus the health service, described for reflection (so `grpcurl list` works). */
+export function reflectionPackageDefinition(): PackageDefinition {
+  const api = loadFileDescriptorSetFromBuffer(Buffer.from(DESCRIPTOR_SET_BASE64, 'base64'));
+  const health = loadSync(healthProtoPath);
+  return { ...api, ...health };
+}
+
+export function createGrpcServer(marketData: MarketDataServiceServer): GrpcParts {
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+  server.addService(MarketDataServiceService, marketData);
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_NAMES.map((n) => [n, 'NOT_SERVING' as const])));
+  health.addToServer(server);
+  new ReflectionService(reflectionPackageDefinition()).addToServer(server);
+  return { server, health };
+}
+
+export function setServing(health: HealthImplementation, serving: boolean): void {
+  for (const name of HEALTH_NAMES) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+}
+
+export function bindGrpc(server: Server, host: string, port: number): Promise<number> {
+  const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
+
+/** Graceful shutdown; forced when `grace` resolves first (calls still running are cancelled). */
+export function shutdownGrpc(server: Server, grace: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    server.tryShutdown(finish);
+    void grace.then(() => {
+      if (done) return;
+      server.forceShutdown();
+      finish();
+    });
+  });
+}

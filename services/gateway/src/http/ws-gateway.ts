@@ -1,0 +1,169 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '@pricelevel/platform';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { type CandleFanout, watchKey } from '../candle-fanout.js';
+import type { InstrumentCatalog } from '../instruments.js';
+import type { GatewayLimits } from '../limits.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { ackMessage, candleChannelName, candleMessage, errorMessage, parseCandleChannel, parseClientMessage } from './ws-protocol.js';
+
+export const WS_PATH = '/ws';
+/** RFC 6455 "Try Again Later": the server will not keep buffering for this client. */
+export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
+export const WS_CLOSE_GOING_AWAY = 1001;
+
+export interface WsGatewayDeps {
+  fanout: CandleFanout;
+  catalog: InstrumentCatalog;
+  limits: GatewayLimits;
+  logger: Logger;
+  metrics: GatewayMetrics;
+}
+
+/** A channel with at least one subscriber: one fan-out listener, one JSON encoding per candle. */
+interface ChannelFeed {
+  clients: Set<WebSocket>;
+  unsubscribe: () => void;
+}
+
+/**
+ * WebSocket side of the gateway: JSON subscribe/unsubscribe to candle channels, fed from the same
+ * fan-out as gRPC. Bad input gets an error message and the socket stays open; oversized frames are
+ * refused by ws (`maxPayload`, close 1009); a client that does not read is closed with 1013.
+ */
+export class WsGateway {
+  private readonly wss: WebSocketServer;
+  private readonly feeds = new Map<string, ChannelFeed>();
+  /** Every connected client and its channels (emptied, not removed, while a slow client closes). */
+  private readonly clients = new Map<WebSocket, Set<string>>();
+
+  constructor(private readonly deps: WsGatewayDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.wsMaxPayloadBytes, clientTracking: false });
+  }
+
+  /** For the http server's 'upgrade' event: takes /ws, refuses anything else. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    if (path !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    socket.on('error', (err) => this.deps.logger.debug({ err }, 'ws upgrade socket error'));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+  }
+
+  /** Closes every client (1001) and stops accepting. */
+  closeAll(): void {
+    for (const ws of [...this.clients.keys()]) ws.close(WS_CLOSE_GOING_AWAY, 'server shutting down');
+    this.wss.close();
+  }
+
+  /** Forcibly drops clients that did not finish the close handshake. */
+  terminateAll(): void {
+    for (const ws of [...this.clients.keys()]) ws.terminate();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const { logger, metrics } = this.deps;
+    this.clients.set(ws, new Set());
+    metrics.wsClients++;
+    const peer = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    ws.on('message', (data, isBinary) => this.onMessage(ws, data, isBinary));
+    // ws reports protocol violations (e.g. a frame over maxPayload) here, then closes the socket itself.
+    ws.on('error', (err) => logger.warn({ err: err.message, peer }, 'ws client error; closing'));
+    ws.on('close', (code) => {
+      this.leaveAll(ws);
+      this.clients.delete(ws);
+      metrics.wsClients--;
+      logger.debug({ peer, code }, 'ws client closed');
+    });
+  }
+
+  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (isBinary) return this.refuse(ws, 'binary messages are not supported; send JSON text');
+    const parsed = parseClientMessage(rawToString(data));
+    if (!parsed.ok) return this.refuse(ws, parsed.problem.message);
+    const { op, channel } = parsed.value;
+    const subs = this.clients.get(ws);
+    if (!subs || ws.readyState !== WebSocket.OPEN) return;
+    if (op === 'unsubscribe') {
+      if (subs.delete(channel)) this.leave(channel, ws);
+      this.send(ws, ackMessage('unsubscribed', channel));
+      return;
+    }
+    const target = parseCandleChannel(channel, this.deps.catalog);
+    if (!target.ok) return this.refuse(ws, target.problem.message, channel);
+    const name = candleChannelName(target.value);
+    if (!subs.has(name)) {
+      if (subs.size >= this.deps.limits.wsMaxSubscriptions) {
+        return this.refuse(ws, `too many subscriptions: at most ${this.deps.limits.wsMaxSubscriptions} per connection`, channel);
+      }
+      subs.add(name);
+      this.join(name, watchKey(target.value), ws);
+    }
+    this.send(ws, ackMessage('subscribed', name));
+  }
+
+  private join(channel: string, key: string, ws: WebSocket): void {
+    let feed = this.feeds.get(channel);
+    if (!feed) {
+      const clients = new Set<WebSocket>();
+      const unsubscribe = this.deps.fanout.add(key, (candle) => {
+        const text = candleMessage(channel, candle);
+        for (const client of [...clients]) if (this.send(client, text)) this.deps.metrics.wsCandlesSent++;
+      });
+      this.feeds.set(channel, (feed = { clients, unsubscribe }));
+    }
+    feed.clients.add(ws);
+  }
+
+  private leave(channel: string, ws: WebSocket): void {
+    const feed = this.feeds.get(channel);
+    if (!feed) return;
+    feed.clients.delete(ws);
+    if (feed.clients.size === 0) {
+      feed.unsubscribe();
+      this.feeds.delete(channel);
+    }
+  }
+
+  private leaveAll(ws: WebSocket): void {
+    const subs = this.clients.get(ws);
+    if (!subs) return;
+    for (const channel of subs) this.leave(channel, ws);
+    subs.clear();
+  }
+
+  private refuse(ws: WebSocket, message: string, channel?: string): void {
+    this.deps.metrics.wsBadMessages++;
+    this.deps.logger.debug({ message, channel }, 'ws message refused');
+    this.send(ws, errorMessage(message, channel));
+  }
+
+  /** Sends unless the client is already too far behind, in which case it is closed (1013). */
+  private send(ws: WebSocket, text: string): boolean {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (ws.bufferedAmount > this.deps.limits.wsMaxBufferedBytes) {
+      this.deps.metrics.wsSlowClientsClosed++;
+      this.deps.logger.warn({ bufferedAmount: ws.bufferedAmount }, 'ws client too slow; closing with 1013');
+      // Stop feeding it now; the socket is gone for good once the close handshake ends.
+      this.leaveAll(ws);
+      ws.close(WS_CLOSE_TRY_AGAIN_LATER, 'client too slow');
+      return false;
+    }
+    ws.send(text);
+    return true;
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

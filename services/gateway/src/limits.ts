@@ -1,0 +1,43 @@
+/** Bounds that keep one gateway's memory and query cost predictable. All optional; defaults below. */
+export interface GatewayLimits {
+  /** Largest `limit` a GetCandles call may ask for. */
+  maxRows: number;
+  /** Largest [from_ts, to_ts) span a GetCandles call may ask for, in ms. */
+  maxRangeMs: number;
+  /** `limit` used when a GetCandles call sends 0. */
+  defaultRows: number;
+  /** Candle updates a blocked gRPC stream holds (coalesced by open time) before dropping the oldest. */
+  streamMaxPending: number;
+  /** Largest WebSocket message a client may send, in bytes (ws `maxPayload`). */
+  wsMaxPayloadBytes: number;
+  /** A WebSocket client whose unsent data exceeds this is closed with 1013 instead of growing memory. */
+  wsMaxBufferedBytes: number;
+  /** Channels one WebSocket client may subscribe to at once. */
+  wsMaxSubscriptions: number;
+  /** How long `GET /health` waits for the store ping before answering 503, in ms. */
+  healthTimeoutMs: number;
+  /** How long `stop()` lets calls and sockets finish before forcing them closed, in ms. */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxRows: 5000,
+  // 5000 daily candles: wide enough for any full-history chart, and still a bounded scan.
+  maxRangeMs: 5000 * 86_400_000,
+  defaultRows: 500,
+  streamMaxPending: 64,
+  wsMaxPayloadBytes: 64 * 1024,
+  wsMaxBufferedBytes: 1024 * 1024,
+  wsMaxSubscriptions: 64,
+  healthTimeoutMs: 2000,
+  shutdownGraceMs: 5000,
+};
+
+export function resolveLimits(partial: Partial<GatewayLimits> | undefined): GatewayLimits {
+  const limits = { ...DEFAULT_LIMITS, ...partial };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`gateway limit ${name} must be a positive integer, got ${value}`);
+  }
+  if (limits.defaultRows > limits.maxRows) limits.defaultRows = limits.maxRows;
+  return limits;
+}
