@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Platform } from '@pricelevel/platform';
 import { Aggregator } from './aggregator.js';
 import { AggregatorLifecycle } from './handlers/lifecycle.handler.js';
+import { QualityRecorder } from './quality-recorder.js';
 
 @Module({})
 export class AggregatorModule {
@@ -20,9 +21,13 @@ export class AggregatorModule {
               allowedLatenessMs: platform.config.CANDLE_ALLOWED_LATENESS_MS,
             }),
         },
+        {
+          provide: QualityRecorder,
+          useFactory: () => new QualityRecorder({ bus: platform.bus, store: platform.store, logger: platform.logger }),
+        },
         AggregatorLifecycle,
       ],
-      exports: [Aggregator],
+      exports: [Aggregator, QualityRecorder],
     };
   }
 }

@@ -1,2 +1,3 @@
 export * from './aggregator.js';
 export * from './aggregator.module.js';
+export * from './quality-recorder.js';

@@ -1,0 +1,65 @@
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { AggregatorModule } from '@pricelevel/aggregator';
+import { CollectorModule } from '@pricelevel/collector';
+import { GatewayModule } from '@pricelevel/gateway';
+import type { Platform } from '@pricelevel/platform';
+
+export const SERVICES = ['collector', 'aggregator', 'gateway'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+function moduleFor(name: ServiceName, platform: Platform): DynamicModule {
+  switch (name) {
+    case 'collector':
+      return CollectorModule.register(platform);
+    case 'aggregator':
+      return AggregatorModule.register(platform);
+    case 'gateway':
+      return GatewayModule.register(platform);
+  }
+}
+
+class RootModule {}
+
+export interface RunningApp {
+  context: INestApplicationContext;
+  /** Stops the services (flushing what they buffer), then the platform's adapters. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the given services in one NestJS application context on one platform. NestJS does wiring,
+ * lifecycle and shutdown only; the hot path never goes through it.
+ */
+export async function startApp(platform: Platform, services: readonly ServiceName[]): Promise<RunningApp> {
+  await platform.store.migrate();
+  const context = await NestFactory.createApplicationContext(
+    { module: RootModule, imports: services.map((s) => moduleFor(s, platform)) },
+    { logger: ['error', 'warn'], abortOnError: false },
+  );
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      platform.logger.info('shutting down');
+      await context.close();
+      await platform.close();
+      platform.logger.info('stopped');
+    })());
+  return { context, close };
+}
+
+/** Keeps the process up until SIGINT/SIGTERM, then shuts down gracefully. */
+export function closeOnSignal(app: RunningApp, extra: () => Promise<void> = async () => undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void app
+        .close()
+        .then(extra)
+        .finally(() => resolve());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

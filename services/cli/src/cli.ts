@@ -1,0 +1,46 @@
+import { loadConfig } from '@pricelevel/platform';
+import { runDemo } from './commands/demo.js';
+import { runService, SERVICES, type ServiceName } from './commands/run-service.js';
+import { runUp } from './commands/up.js';
+
+export const USAGE = `usage: pricelevel <command>
+
+  up               every service in one process (in-memory bus, chDB under PL_DATA_DIR), real exchanges
+  demo             the same against the built-in exchange simulator, fully offline
+  run <service>[,<service>…]
+                   services with the adapters the environment names (${SERVICES.join(', ')})
+  help             this text
+
+Configuration comes from the environment; see the README.`;
+
+/** Runs a command; resolves with an exit code for commands that end, or never for servers (they stop on a signal). */
+export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up':
+      await runUp(loadConfig({ ...env, PL_MODE: 'embedded' }));
+      return undefined;
+    case 'demo':
+      await runDemo(env);
+      return undefined;
+    case 'run': {
+      const names = (rest[0] ?? '').split(',').filter(Boolean);
+      const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n));
+      if (names.length === 0 || unknown.length > 0) {
+        console.error(`pricelevel run: unknown service '${unknown.join(',')}'; one or more of ${SERVICES.join(', ')}`);
+        return 2;
+      }
+      await runService(names as ServiceName[], loadConfig(env));
+      return undefined;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`pricelevel: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from '@pricelevel/contracts';
+import { buildCandlesFromTrades } from '@pricelevel/market';
+import {
+  candleContent, eventually, fetchAggTrades, freePort, getCandles, grpcClient, startCli, tradeFromRestAggTrade, type CliProcess,
+} from './helpers.js';
+
+// `pricelevel demo` as a user runs it: one process, the built-in simulator, chDB on disk.
+describe('pricelevel demo (one process, simulator, embedded adapters)', () => {
+  let dir: string;
+  let cli: CliProcess;
+  let grpcPort: number;
+  let urls: { spotRest: string; perpRest: string };
+  let startedAt: number;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-demo-'));
+    grpcPort = await freePort();
+    startedAt = Date.now();
+    cli = startCli(['demo'], {
+      PL_DATA_DIR: dir, GRPC_PORT: String(grpcPort), HTTP_PORT: String(await freePort()), GRPC_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1',
+      PL_SYMBOLS: 'BTCUSDT,ETHUSDT',
+    });
+    const line = await cli.waitForLine((l) => l.includes('simulator listening'), 30_000);
+    urls = JSON.parse(line).urls;
+  }, 60_000);
+
+  afterAll(async () => {
+    await cli?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves 1m candles over GetCandles within 30 s of start, and live ones over WatchCandles', async () => {
+    const client = grpcClient(grpcPort);
+    try {
+      const candles = await eventually(async () => {
+        const c = await getCandles(client, { symbol: 'BTCUSDT', interval: '1m' });
+        return c.length > 0 ? c : undefined;
+      }, 30_000 - (Date.now() - startedAt));
+      expect(Date.now() - startedAt).toBeLessThan(30_000);
+      expect(candles[0]).toMatchObject({ exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', interval: '1m', source: 'trades' });
+      expect(candles[0]!.volume).toBeGreaterThan(0);
+      const perp = await getCandles(client, { market: 'perp', symbol: 'ETHUSDT', interval: '1m' });
+      expect(perp.length).toBeGreaterThan(0);
+
+      const live = await new Promise<Candle>((resolve, reject) => {
+        const stream = client.watchCandles({ exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', interval: '1m' });
+        const t = setTimeout(() => reject(new Error('no live candle within 10 s')), 10_000);
+        stream.on('data', (c: Candle) => {
+          clearTimeout(t);
+          stream.cancel();
+          resolve(c);
+        });
+        stream.on('error', (err: { code?: number }) => {
+          if (err.code !== 1 /* CANCELLED */) reject(err);
+        });
+      });
+      expect(live).toMatchObject({ symbol: 'BTCUSDT', interval: '1m', source: 'trades' });
+      expect(live.version).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+
+  it('builds candles equal to candles recomputed from the trades the simulator sent, and to its own klines', async () => {
+    const client = grpcClient(grpcPort);
+    try {
+      // The first minute is partial (the collector joined mid-minute); the next one is complete.
+      const first = (await getCandles(client, { symbol: 'BTCUSDT', interval: '1m' }))[0]!;
+      const full = await eventually(async () => {
+        const c = await getCandles(client, { symbol: 'BTCUSDT', interval: '1m', fromTs: first.openTime + 60_000, toTs: first.openTime + 120_000 });
+        return c[0]?.final ? c[0] : undefined;
+      }, 150_000, 1000);
+
+      const raw = await fetchAggTrades(urls.spotRest, '/api/v3/aggTrades', 'BTCUSDT', full.openTime, full.closeTime - 1);
+      const expected = buildCandlesFromTrades(raw.map((r) => tradeFromRestAggTrade(r, 'spot', 'BTCUSDT')), '1m');
+      expect(expected).toHaveLength(1);
+      const e = expected[0]!;
+      expect({ ...candleContent(full), volume: 0, quoteVolume: 0, buyVolume: 0, buyQuoteVolume: 0 }).toEqual({
+        ...candleContent(e), volume: 0, quoteVolume: 0, buyVolume: 0, buyQuoteVolume: 0,
+      });
+      for (const k of ['volume', 'quoteVolume', 'buyVolume', 'buyQuoteVolume'] as const) expect(full[k]).toBeCloseTo(e[k], 6);
+
+      // The venue's own kline for that minute (computed the venue's way, exact decimals).
+      const [k] = (await (
+        await fetch(`${urls.spotRest}/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=${full.openTime}&limit=1`)
+      ).json()) as (string | number)[][];
+      expect(k![0]).toBe(full.openTime);
+      expect([Number(k![1]), Number(k![2]), Number(k![3]), Number(k![4])]).toEqual([full.open, full.high, full.low, full.close]);
+      expect(full.volume.toFixed(8)).toBe(k![5]);
+      expect(full.quoteVolume.toFixed(8)).toBe(k![7]);
+      expect(full.tradeCount).toBe(k![8]);
+      expect(full.buyVolume.toFixed(8)).toBe(k![9]);
+    } finally {
+      client.close();
+    }
+  }, 200_000);
+
+  it('shuts down gracefully on SIGTERM', async () => {
+    expect(await cli.stop()).toBe(0);
+    expect(cli.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  }, 30_000);
+});
