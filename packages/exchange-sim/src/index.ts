@@ -10,3 +10,11 @@ export { KLINE_INTERVALS, buildKline, queryKlines, klineDecimals } from './kline
 export type { KlineRow, KlineSource, KlineQuery, HistoryCandle } from './klines.js';
 export { formatScaled, parseScaled } from './decimal.js';
 export { defaultFixturesDir } from './fixtures-path.js';
+export * from './bingx/index.js';
+export * from './bybit/index.js';
+export { HtxSim, HTX_MBP_LEVELS } from './htx/htx-sim.js';
+export type { HtxSimOptions, HtxSimUrls, HtxBookView, HtxTradeView, HtxSimStats } from './htx/htx-sim.js';
+export { HTX_FAULT_KINDS } from './htx/htx-faults.js';
+export type { HtxFault, HtxFaultKind, HtxAppliedFault } from './htx/htx-faults.js';
+export { javaDouble } from './htx/htx-format.js';
+export { HTX_KLINE_PERIODS } from './htx/htx-klines.js';

@@ -23,3 +23,17 @@ export { BINANCE, normalizeSymbol, normalizeSymbols, streamsFor } from './exchan
 export { Collector } from './collector.js';
 export { CollectorModule } from './collector.module.js';
 export { adaptersFromConfig } from './adapters-from-config.js';
+export * from './exchanges/bingx/index.js';
+export * from './exchanges/bybit/index.js';
+export { HtxAdapter, type HtxAdapterOptions } from './exchanges/htx/htx-adapter.js';
+export {
+  HtxParser, gunzipFrame, parseHtxLevels, parseRestDepth, parseRestKlines, parseRestTrades,
+  type HtxEvent, type MbpIncremental, type MbpRefresh, type HtxDepth, type HtxBbo,
+  type ParseError as HtxParseError, type ParseErrorReason as HtxParseErrorReason,
+} from './exchanges/htx/parsers.js';
+export { HtxBookSync, type MbpSyncSink, type MbpSyncCounters, type MbpSyncOptions, type MbpSyncState } from './exchanges/htx/mbp-sync.js';
+export { HtxWsConnection, MIN_REQUEST_GAP_MS, DEFAULT_TOPICS_PER_SUB, type HtxWsOptions } from './exchanges/htx/htx-ws.js';
+export { HtxRestClient, HtxRestError, klineSizeSince, type HtxRestOptions } from './exchanges/htx/htx-rest.js';
+export { exactIds } from './exchanges/htx/exact-ids.js';
+export { HTX_PERIODS, MAX_KLINE_SIZE } from './exchanges/htx/periods.js';
+export { HTX, MBP_LEVELS, normalizeHtxSymbol, normalizeHtxSymbols, nativeSymbol, tradeTopic, klineTopic, mbpTopic } from './exchanges/htx/symbols.js';

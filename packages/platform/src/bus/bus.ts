@@ -44,4 +44,18 @@ export interface Bus {
   /** Waits until everything published so far has been handed to the broker (or to local queues). */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Counters for monitoring (the adapters in this package implement it). */
+  stats?(): BusStats;
+}
+
+/** Running totals of one bus instance. */
+export interface BusStats {
+  /** Messages accepted by the broker (Kafka: acked; memory: appended). */
+  published: number;
+  /** Messages handed to handlers whose batch then succeeded. */
+  consumed: number;
+  /** Messages skipped because they could not be decoded (or carried an unknown schema version). */
+  decodeErrors: number;
+  /** Batches whose handler threw (each is redelivered). */
+  handlerErrors: number;
 }

@@ -9,9 +9,15 @@ const csv = z
  * Nothing else reads process.env.
  */
 export const ConfigSchema = z.object({
-  /** embedded: in-memory bus, chDB, memory cache. distributed: Kafka, ClickHouse server, Redis. */
+  /**
+   * embedded: one process, in-memory bus. distributed: separate processes over Kafka.
+   * Each port's adapter follows its variable: KAFKA_BROKERS → Kafka, CLICKHOUSE_URL → ClickHouse
+   * server (else chDB under PL_DATA_DIR), REDIS_URL → Redis (else in-memory).
+   */
   PL_MODE: z.enum(['embedded', 'distributed']).default('embedded'),
   PL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Venues collected. */
+  PL_EXCHANGES: csv.pipe(z.array(z.enum(['binance']))).default(['binance']),
   /** Symbols collected, normalized (BTCUSDT). */
   PL_SYMBOLS: csv.default(['BTCUSDT', 'ETHUSDT']),
   /** Markets collected per venue. */
@@ -55,12 +61,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = r.data;
-  if (c.PL_MODE === 'distributed') {
-    const missing = [
-      c.KAFKA_BROKERS.length === 0 && 'KAFKA_BROKERS',
-      !c.CLICKHOUSE_URL && 'CLICKHOUSE_URL',
-    ].filter(Boolean);
-    if (missing.length) throw new ConfigError(`invalid configuration: distributed mode needs ${missing.join(', ')}`);
+  // Separate processes share nothing in memory: they need a real bus. The store may stay chDB for a
+  // process that owns its data directory; several writers need CLICKHOUSE_URL.
+  if (c.PL_MODE === 'distributed' && c.KAFKA_BROKERS.length === 0) {
+    throw new ConfigError('invalid configuration: distributed mode needs KAFKA_BROKERS');
   }
   return c;
+}
+
+/** Every (exchange, market, symbol) the configuration collects. */
+export function configuredInstruments(c: Config): { exchange: string; market: string; symbol: string }[] {
+  return c.PL_EXCHANGES.flatMap((exchange) =>
+    c.PL_MARKETS.flatMap((market) => c.PL_SYMBOLS.map((symbol) => ({ exchange, market, symbol: symbol.toUpperCase() }))),
+  );
 }

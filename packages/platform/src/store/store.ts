@@ -12,6 +12,8 @@ export interface CandleQuery {
   limit: number;
   /** "trades" (built here) or "exchange" (venue klines) */
   source: string;
+  /** Take the newest `limit` candles of the range instead of the oldest (still returned oldest first). */
+  tail?: boolean;
 }
 
 export interface TradeQuery {
@@ -21,6 +23,19 @@ export interface TradeQuery {
   fromTs: number;
   toTs: number;
   limit: number;
+}
+
+export interface QualityEventQuery {
+  exchange: string;
+  market: string;
+  /** "" selects events about a whole connection. */
+  symbol: string;
+  /** ms inclusive */
+  fromTs: number;
+  /** ms exclusive */
+  toTs: number;
+  /** Default (and maximum): 1,000,000. */
+  limit?: number;
 }
 
 /**
@@ -39,7 +54,8 @@ export interface Store {
   queryCandles(q: CandleQuery): Promise<Candle[]>;
   /** Distinct trades (by exchange, market, symbol, trade id) in range, by time then id. */
   queryTrades(q: TradeQuery): Promise<Trade[]>;
-  queryQualityEvents(q: { exchange: string; market: string; symbol: string; fromTs: number; toTs: number }): Promise<QualityEvent[]>;
+  /** Quality events in range, by time. */
+  queryQualityEvents(q: QualityEventQuery): Promise<QualityEvent[]>;
   /** Health check: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

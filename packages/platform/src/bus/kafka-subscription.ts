@@ -1,0 +1,220 @@
+import { decodeMessage, schemaVersionOf, SCHEMA_VERSION_HEADER, type TopicName } from '@pricelevel/contracts';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Clock } from '../clock/clock.js';
+import type { Logger } from '../logging/logger.js';
+import type { BatchHandler, BusStats, Delivery, SubscribeOptions, Subscription } from './bus.js';
+import { retryDelayMs } from './retry-backoff.js';
+
+export interface KafkaConsumerSettings {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  maxWaitTimeInMs: number;
+  joinTimeoutMs: number;
+  retryBackoffMs: number;
+  maxRetryBackoffMs: number;
+}
+
+/**
+ * One kafkajs consumer for one `subscribe`: manual commits after the handler resolves; when it
+ * throws, the batch's offsets are neither resolved nor committed, so kafkajs' next fetch starts at the
+ * same offset again (after a backoff that keeps heartbeating) and the batch is redelivered.
+ */
+export class KafkaSubscription<T extends TopicName> implements Subscription {
+  private readonly consumer: Consumer;
+  private readonly schemaVersion: string;
+  private readonly failures = new Map<number, number>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: SubscribeOptions<T>,
+    private readonly handler: BatchHandler<T>,
+    private readonly settings: KafkaConsumerSettings,
+    private readonly counters: BusStats,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly onClosed: (s: KafkaSubscription<T>) => void,
+  ) {
+    this.schemaVersion = schemaVersionOf(options.topic);
+    this.consumer = kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: settings.sessionTimeout,
+      heartbeatInterval: settings.heartbeatInterval,
+      maxWaitTimeInMs: settings.maxWaitTimeInMs,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Resolves once the consumer has joined its group and fetched once (so its start offsets are fixed). */
+  async start(): Promise<void> {
+    const ready = this.waitUntilReady();
+    ready.catch(() => undefined); // observed below; avoid an unhandled rejection if connect throws first
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({
+        topics: [this.options.topic],
+        fromBeginning: this.options.fromBeginning ?? false,
+      });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+      await ready;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.consumer
+      .disconnect()
+      .catch((err: unknown) => this.logger.warn({ err }, 'kafka consumer disconnect failed'))
+      .finally(() => this.onClosed(this));
+    return this.closing;
+  }
+
+  private waitUntilReady(): Promise<void> {
+    const { events } = this.consumer;
+    return new Promise<void>((resolve, reject) => {
+      let joined = false;
+      const offs: (() => void)[] = [];
+      const done = (err?: Error) => {
+        timer.cancel();
+        offs.forEach((off) => off());
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = this.clock.setTimeout(
+        () =>
+          done(
+            new Error(
+              `kafka: group '${this.options.group}' did not join topic ${this.options.topic} within ${this.settings.joinTimeoutMs} ms`,
+            ),
+          ),
+        this.settings.joinTimeoutMs,
+      );
+      offs.push(
+        this.consumer.on(events.GROUP_JOIN, (e) => {
+          joined = true;
+          this.logger.info(
+            { memberId: e.payload.memberId, assignment: e.payload.memberAssignment },
+            'kafka consumer joined group',
+          );
+        }),
+        this.consumer.on(events.FETCH, () => {
+          if (joined) done();
+        }),
+        this.consumer.on(events.CRASH, (e) => {
+          this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'kafka consumer crashed');
+          if (!e.payload.restart) done(e.payload.error);
+        }),
+      );
+    });
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const { partition } = batch;
+    const deliveries: Delivery<T>[] = [];
+    for (const m of batch.messages) {
+      const d = this.decode(partition, m);
+      if (d) deliveries.push(d);
+    }
+    if (deliveries.length > 0) {
+      try {
+        await this.handler(deliveries);
+      } catch (err) {
+        this.counters.handlerErrors++;
+        const attempt = (this.failures.get(partition) ?? 0) + 1;
+        this.failures.set(partition, attempt);
+        const delay = retryDelayMs(attempt, this.settings.retryBackoffMs, this.settings.maxRetryBackoffMs);
+        this.logger.warn(
+          {
+            err,
+            group: this.options.group,
+            partition,
+            offset: batch.firstOffset(),
+            count: deliveries.length,
+            attempt,
+            retryInMs: delay,
+          },
+          'bus handler failed; batch will be redelivered',
+        );
+        await this.pause(delay, heartbeat, isRunning);
+        return; // nothing resolved: the next fetch starts at this batch again
+      }
+    }
+    this.failures.delete(partition);
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    resolveOffset(last);
+    this.counters.consumed += deliveries.length;
+    const next = (BigInt(last) + 1n).toString();
+    await commitOffsetsIfNecessary({
+      topics: [{ topic: this.options.topic, partitions: [{ partition, offset: next }] }],
+    });
+    await heartbeat();
+  }
+
+  /** Waits before a redelivery while heartbeating, so the group does not evict this member. */
+  private async pause(ms: number, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+    const until = this.clock.now() + ms;
+    while (isRunning()) {
+      const left = until - this.clock.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) =>
+        this.clock.setTimeout(resolve, Math.min(left, this.settings.heartbeatInterval)),
+      );
+      await heartbeat();
+    }
+  }
+
+  private decode(partition: number, m: KafkaMessage): Delivery<T> | undefined {
+    const topic = this.options.topic;
+    const headers = headersToStrings(m.headers);
+    const version = headers[SCHEMA_VERSION_HEADER];
+    let problem: string | undefined;
+    let value: Delivery<T>['value'] | undefined;
+    if (version !== undefined && version !== this.schemaVersion)
+      problem = `schema version '${version}', expected '${this.schemaVersion}'`;
+    else if (!m.value) problem = 'empty value';
+    else {
+      try {
+        value = decodeMessage(topic, m.value);
+      } catch (err) {
+        problem = err instanceof Error ? err.message : String(err);
+      }
+    }
+    if (problem !== undefined || value === undefined) {
+      const n = ++this.counters.decodeErrors;
+      // Counted always; logged for the first few and then every 1000th so garbage cannot flood the log.
+      if (n <= 10 || n % 1000 === 0) {
+        this.logger.warn(
+          { topic, group: this.options.group, partition, offset: m.offset, problem, decodeErrors: n },
+          'skipping undecodable bus message',
+        );
+      }
+      return undefined;
+    }
+    return { topic, key: m.key ? m.key.toString('utf8') : '', value, partition, offset: m.offset, headers };
+  }
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) {
+    const one = Array.isArray(v) ? v[v.length - 1] : v;
+    if (one !== undefined) out[k] = one.toString();
+  }
+  return out;
+}

@@ -1,0 +1,126 @@
+import { systemClock, type Clock } from '../clock/clock.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { Cache } from './cache.js';
+import { checkKey, checkTtl, checkValue } from './cache-checks.js';
+
+export interface MemoryCacheOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+type Listener = (message: string) => void;
+
+/**
+ * In-process cache with Redis-like behaviour: TTL measured on the injected clock (expired keys vanish
+ * on read and in periodic sweeps), `set` without a TTL clears an earlier one, and pub/sub delivers
+ * asynchronously, in publish order, to every subscriber of the channel.
+ */
+export class MemoryCache implements Cache {
+  private readonly entries = new Map<string, { value: string; expiresAt: number | undefined }>();
+  private readonly channels = new Map<string, Set<Listener>>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private sweepAt = 1024;
+  private closed = false;
+  private listenerErrors = 0;
+
+  constructor(options: MemoryCacheOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'memory-cache' });
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    this.assertOpen();
+    checkKey('get', key);
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt !== undefined && e.expiresAt <= this.clock.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.assertOpen();
+    checkKey('set', key);
+    checkValue('set', value);
+    checkTtl(ttlMs);
+    this.entries.set(key, { value, expiresAt: ttlMs === undefined ? undefined : this.clock.now() + ttlMs });
+    if (this.entries.size >= this.sweepAt) this.sweep();
+  }
+
+  async del(key: string): Promise<void> {
+    this.assertOpen();
+    checkKey('del', key);
+    this.entries.delete(key);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    this.assertOpen();
+    checkKey('publish', channel);
+    checkValue('publish', message);
+    const listeners = this.channels.get(channel);
+    if (!listeners || listeners.size === 0) return;
+    const targets = [...listeners];
+    queueMicrotask(() => {
+      for (const l of targets) if (listeners.has(l)) this.deliver(channel, l, message);
+    });
+  }
+
+  async subscribe(channel: string, onMessage: Listener): Promise<{ close(): Promise<void> }> {
+    this.assertOpen();
+    checkKey('subscribe', channel);
+    if (typeof onMessage !== 'function') throw new TypeError('cache subscribe: onMessage must be a function');
+    let listeners = this.channels.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.channels.set(channel, listeners);
+    }
+    // A wrapper per subscription, so subscribing the same function twice gives two independent subscriptions.
+    const listener: Listener = (m) => onMessage(m);
+    listeners.add(listener);
+    return {
+      close: async () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && this.channels.get(channel) === listeners) this.channels.delete(channel);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channels.clear();
+    this.entries.clear();
+  }
+
+  /** Entries held, including expired ones not swept yet. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Listener exceptions caught so far (each is logged). */
+  get errors(): number {
+    return this.listenerErrors;
+  }
+
+  private deliver(channel: string, listener: Listener, message: string): void {
+    try {
+      listener(message);
+    } catch (err) {
+      this.listenerErrors++;
+      this.logger.warn({ err, channel }, 'cache subscriber threw; message skipped for it');
+    }
+  }
+
+  private sweep(): void {
+    const now = this.clock.now();
+    for (const [k, e] of this.entries)
+      if (e.expiresAt !== undefined && e.expiresAt <= now) this.entries.delete(k);
+    this.sweepAt = Math.max(1024, this.entries.size * 2);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('MemoryCache is closed');
+  }
+}

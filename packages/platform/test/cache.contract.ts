@@ -1,0 +1,153 @@
+// One behavioural contract for every Cache adapter (memory, Redis).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Cache } from '../src/cache/cache.js';
+
+export interface CacheFixture {
+  cache: Cache;
+  /** A second client of the same backend (fan-out across processes), where the adapter has one. */
+  peer?: () => Promise<Cache>;
+  dispose(): Promise<void>;
+}
+
+async function waitFor(what: string, done: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function runCacheContract(
+  name: string,
+  makeCache: () => Promise<CacheFixture>,
+  options: { crossClient?: boolean } = {},
+): void {
+  describe(`Cache contract: ${name}`, () => {
+    let fixture: CacheFixture;
+    let cache: Cache;
+    let n = 0;
+    const key = (k: string) => `contract:${process.pid}:${++n}:${k}`;
+
+    beforeEach(async () => {
+      fixture = await makeCache();
+      cache = fixture.cache;
+    });
+    afterEach(async () => {
+      await cache.close();
+      await fixture.dispose();
+    });
+
+    it('gets what was set, overwrites, deletes, and misses as undefined', async () => {
+      const k = key('latest');
+      expect(await cache.get(k)).toBeUndefined();
+      await cache.set(k, '{"price":1}');
+      expect(await cache.get(k)).toBe('{"price":1}');
+      await cache.set(k, 'ünïcode ✓ and\nnewlines');
+      expect(await cache.get(k)).toBe('ünïcode ✓ and\nnewlines');
+      await cache.set(k, '');
+      expect(await cache.get(k)).toBe('');
+      await cache.del(k);
+      expect(await cache.get(k)).toBeUndefined();
+      await cache.del(k); // deleting a missing key is fine
+    });
+
+    it('expires a key after its ttl; a later set without ttl keeps it', async () => {
+      const short = key('short');
+      const long = key('long');
+      const cleared = key('cleared');
+      await cache.set(short, 'x', 30);
+      await cache.set(long, 'y', 60_000);
+      await cache.set(cleared, 'z', 30);
+      await cache.set(cleared, 'z2');
+      // Polls until the key is gone; the 5 s cap only stops a broken adapter from hanging the run.
+      let gone = false;
+      for (const deadline = Date.now() + 5_000; !gone && Date.now() < deadline;) {
+        gone = (await cache.get(short)) === undefined;
+        if (!gone) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(gone).toBe(true);
+      expect(await cache.get(long)).toBe('y');
+      expect(await cache.get(cleared)).toBe('z2');
+    });
+
+    it('fans a published message out to every subscriber of the channel, in order', async () => {
+      const ch = key('chan');
+      const otherCh = key('other');
+      const a: string[] = [];
+      const b: string[] = [];
+      const other: string[] = [];
+      await cache.subscribe(ch, (m) => a.push(m));
+      const subB = await cache.subscribe(ch, (m) => b.push(m));
+      await cache.subscribe(otherCh, (m) => other.push(m));
+      for (let i = 0; i < 20; i++) await cache.publish(ch, `m${i}`);
+      await waitFor('both subscribers', () => a.length >= 20 && b.length >= 20);
+      const expected = Array.from({ length: 20 }, (_, i) => `m${i}`);
+      expect(a).toEqual(expected);
+      expect(b).toEqual(expected);
+
+      await subB.close();
+      await cache.publish(ch, 'after');
+      await waitFor('the remaining subscriber', () => a.length >= 21);
+      await cache.publish(otherCh, 'marker'); // published after 'after'; when it lands, 'after' has too
+      await waitFor('marker', () => other.length >= 1);
+      expect(b).toHaveLength(20);
+      expect(a[20]).toBe('after');
+    });
+
+    it('keeps delivering to others when one subscriber throws', async () => {
+      const ch = key('throwing');
+      const got: string[] = [];
+      await cache.subscribe(ch, () => {
+        throw new Error('subscriber bug');
+      });
+      await cache.subscribe(ch, (m) => got.push(m));
+      await cache.publish(ch, 'one');
+      await cache.publish(ch, 'two');
+      await waitFor('the healthy subscriber', () => got.length >= 2);
+      expect(got).toEqual(['one', 'two']);
+    });
+
+    it('publishing to a channel nobody listens to is fine; resubscribing works', async () => {
+      const ch = key('resub');
+      await cache.publish(ch, 'into the void');
+      const s1 = await cache.subscribe(ch, () => {});
+      await s1.close();
+      const got: string[] = [];
+      await cache.subscribe(ch, (m) => got.push(m));
+      await cache.publish(ch, 'back');
+      await waitFor('resubscribed', () => got.length >= 1);
+      expect(got).toEqual(['back']);
+    });
+
+    // Only for adapters with a shared backend (the in-memory cache is one process by definition).
+    if (options.crossClient)
+      it('reaches subscribers of another client of the same backend', async () => {
+        if (!fixture.peer) throw new Error('crossClient needs fixture.peer');
+        const peer = await fixture.peer();
+        try {
+          const ch = key('peer');
+          const got: string[] = [];
+          await peer.subscribe(ch, (m) => got.push(m));
+          await cache.publish(ch, 'hello replica');
+          await waitFor('the peer', () => got.length >= 1);
+          expect(got).toEqual(['hello replica']);
+          const k = key('shared');
+          await cache.set(k, 'v');
+          expect(await peer.get(k)).toBe('v');
+        } finally {
+          await peer.close();
+        }
+      });
+
+    it('rejects bad arguments clearly and refuses work once closed', async () => {
+      await expect(cache.set(key('ttl'), 'v', -5)).rejects.toThrow(/ttlMs/);
+      await expect(cache.set(key('ttl'), 'v', 1.5)).rejects.toThrow(/ttlMs/);
+      await expect(cache.set('', 'v')).rejects.toThrow(/key/);
+      await expect(cache.set(key('val'), 42 as unknown as string)).rejects.toThrow(/value/);
+      await cache.close();
+      await cache.close(); // idempotent
+      await expect(cache.get(key('x'))).rejects.toThrow(/closed/);
+      await expect(cache.publish(key('x'), 'm')).rejects.toThrow(/closed/);
+    });
+  });
+}
