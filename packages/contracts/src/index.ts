@@ -20,3 +20,4 @@ export {
 export { DESCRIPTOR_SET_BASE64 } from './gen/descriptor-set.js';
 export * from './topics.js';
 export * from './intervals.js';
+export * from './venues.js';

@@ -65,6 +65,27 @@ describe('pricelevel demo (one process, simulator, embedded adapters)', () => {
     }
   }, 60_000);
 
+  it('streams every venue: GetCandles returns BTCUSDT and ETHUSDT candles for each (exchange, market)', async () => {
+    const client = grpcClient(grpcPort);
+    try {
+      const instruments = [
+        ['binance', 'spot'], ['binance', 'perp'], ['bybit', 'spot'], ['bybit', 'perp'], ['bingx', 'perp'], ['htx', 'spot'],
+      ] as const;
+      for (const [exchange, market] of instruments) {
+        for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+          const c = await eventually(async () => {
+            const got = await getCandles(client, { exchange, market, symbol, interval: '1m' });
+            return got.length > 0 ? got : undefined;
+          }, 30_000);
+          expect(c[0]).toMatchObject({ exchange, market, symbol, interval: '1m' });
+          expect(c[0]!.tradeCount).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      client.close();
+    }
+  }, 120_000);
+
   it('builds candles equal to candles recomputed from the trades the simulator sent, and to its own klines', async () => {
     const client = grpcClient(grpcPort);
     try {

@@ -43,7 +43,7 @@ describe('distributed mode over Kafka', () => {
       dirs.push(d);
       return d;
     };
-    const venue = { PL_MARKETS: 'spot', PL_SYMBOLS: SYMBOLS.join(','), BINANCE_SPOT_WS_URL: sim.urls.spotWs, BINANCE_SPOT_REST_URL: sim.urls.spotRest };
+    const venue = { PL_EXCHANGES: 'binance', PL_MARKETS: 'spot', PL_SYMBOLS: SYMBOLS.join(','), BINANCE_SPOT_WS_URL: sim.urls.spotWs, BINANCE_SPOT_REST_URL: sim.urls.spotRest };
     const kafka = { PL_MODE: 'distributed', KAFKA_BROKERS: broker.brokers.join(',') };
     distributedGrpc = await freePort();
     embeddedGrpc = await freePort();

@@ -1,3 +1,4 @@
+import { VENUES, venueHasMarket, type Venue } from '@pricelevel/contracts';
 import { z } from 'zod';
 
 const csv = z
@@ -17,7 +18,7 @@ export const ConfigSchema = z.object({
   PL_MODE: z.enum(['embedded', 'distributed']).default('embedded'),
   PL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Venues collected. */
-  PL_EXCHANGES: csv.pipe(z.array(z.enum(['binance']))).default(['binance']),
+  PL_EXCHANGES: csv.pipe(z.array(z.enum(VENUES as [Venue, ...Venue[]]))).default([...VENUES]),
   /** Symbols collected, normalized (BTCUSDT). */
   PL_SYMBOLS: csv.default(['BTCUSDT', 'ETHUSDT']),
   /** Markets collected per venue. */
@@ -39,6 +40,16 @@ export const ConfigSchema = z.object({
   BINANCE_PERP_REST_URL: z.string().default('https://fapi.binance.com'),
   /** Open-interest REST poll period (weight 1 per call). */
   BINANCE_OI_POLL_MS: z.coerce.number().int().min(1000).default(5000),
+  BYBIT_SPOT_WS_URL: z.string().default('wss://stream.bybit.com/v5/public/spot'),
+  BYBIT_PERP_WS_URL: z.string().default('wss://stream.bybit.com/v5/public/linear'),
+  BYBIT_REST_URL: z.string().default('https://api.bybit.com'),
+  BINGX_PERP_WS_URL: z.string().default('wss://open-api-swap.bingx.com/swap-market'),
+  BINGX_PERP_REST_URL: z.string().default('https://open-api.bingx.com'),
+  /** Open interest and premium index REST poll period. */
+  BINGX_REST_POLL_MS: z.coerce.number().int().min(1000).default(5000),
+  /** HTX host: trades on <url>/ws, the MBP book feed on <url>/feed. */
+  HTX_WS_URL: z.string().default('wss://api.huobi.pro'),
+  HTX_REST_URL: z.string().default('https://api.huobi.pro'),
 
   GRPC_HOST: z.string().default('0.0.0.0'),
   GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
@@ -72,6 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Every (exchange, market, symbol) the configuration collects. */
 export function configuredInstruments(c: Config): { exchange: string; market: string; symbol: string }[] {
   return c.PL_EXCHANGES.flatMap((exchange) =>
-    c.PL_MARKETS.flatMap((market) => c.PL_SYMBOLS.map((symbol) => ({ exchange, market, symbol: symbol.toUpperCase() }))),
+    c.PL_MARKETS.filter((m) => venueHasMarket(exchange, m)).flatMap((market) =>
+      c.PL_SYMBOLS.map((symbol) => ({ exchange, market, symbol: symbol.toUpperCase() })),
+    ),
   );
 }

@@ -1,26 +1,39 @@
-import { BinanceSimulator } from '@pricelevel/exchange-sim';
+import { BinanceSimulator, BingxSim, BybitSim, HtxSim } from '@pricelevel/exchange-sim';
 import { loadConfig } from '@pricelevel/platform';
 import { runUp } from './up.js';
 
 /**
- * `pricelevel demo`: the built-in simulator on loopback, and every service pointed at it.
- * The collector does not know it talks to a simulator: only the base URLs differ.
+ * `pricelevel demo`: the built-in simulators of every venue on loopback, and every service pointed at
+ * them. The collectors do not know they talk to simulators: only the base URLs differ.
  */
 export async function runDemo(env: Record<string, string | undefined>): Promise<void> {
   const base = loadConfig({ ...env, PL_MODE: 'embedded' });
-  const sim = await BinanceSimulator.start({
-    seed: Number(env.PL_DEMO_SEED ?? 7),
-    symbols: base.PL_SYMBOLS,
-    markets: base.PL_MARKETS,
-  });
-  console.error(JSON.stringify({ msg: 'simulator listening', urls: sim.urls }));
+  const seed = Number(env.PL_DEMO_SEED ?? 7);
+  const symbols = base.PL_SYMBOLS;
+  const [binance, bybit, bingx, htx] = await Promise.all([
+    BinanceSimulator.start({ seed, symbols, markets: base.PL_MARKETS }),
+    BybitSim.start({ seed: seed + 1, symbols, markets: base.PL_MARKETS }),
+    BingxSim.start({ seed: seed + 2, symbols }),
+    HtxSim.start({ seed: seed + 3, symbols }),
+  ]);
+  const urls = { binance: binance.urls, bybit: bybit.urls, bingx: bingx.urls, htx: htx.urls };
+  console.error(JSON.stringify({ msg: 'simulator listening', urls: binance.urls, venues: urls }));
   const config = loadConfig({
     ...env,
     PL_MODE: 'embedded',
-    BINANCE_SPOT_WS_URL: sim.urls.spotWs,
-    BINANCE_SPOT_REST_URL: sim.urls.spotRest,
-    BINANCE_PERP_WS_URL: sim.urls.perpWs,
-    BINANCE_PERP_REST_URL: sim.urls.perpRest,
+    BINANCE_SPOT_WS_URL: binance.urls.spotWs,
+    BINANCE_SPOT_REST_URL: binance.urls.spotRest,
+    BINANCE_PERP_WS_URL: binance.urls.perpWs,
+    BINANCE_PERP_REST_URL: binance.urls.perpRest,
+    BYBIT_SPOT_WS_URL: bybit.urls.spotWs,
+    BYBIT_PERP_WS_URL: bybit.urls.linearWs,
+    BYBIT_REST_URL: bybit.urls.rest,
+    BINGX_PERP_WS_URL: bingx.urls.perpWs,
+    BINGX_PERP_REST_URL: bingx.urls.perpRest,
+    HTX_WS_URL: htx.urls.spotWs,
+    HTX_REST_URL: htx.urls.spotRest,
   });
-  await runUp(config, () => sim.close());
+  await runUp(config, async () => {
+    await Promise.all([binance.close(), bybit.close(), bingx.close(), htx.close()]);
+  });
 }
