@@ -10,6 +10,7 @@ import {
   type CandleSink,
 } from './candle-options.js';
 import { MinuteRing, VersionRing } from './minute-ring.js';
+import { productError, sumError } from './exact-sum.js';
 
 const BUY = Side.SIDE_BUY;
 const DAY_MS = INTERVALS['1d'];
@@ -55,6 +56,12 @@ export class CandleBuilder {
   private qv = 0;
   private bv = 0;
   private bqv = 0;
+  // Rounding errors of the four sums above, carried so a minute's volumes are the correctly rounded
+  // value of the exact sum of price × size: what the venue's decimal kline holds, as near as a double can.
+  private ve = 0;
+  private qve = 0;
+  private bve = 0;
+  private bqve = 0;
   private n = 0;
   private ver = 0;
 
@@ -90,12 +97,21 @@ export class CandleBuilder {
       if (p > this.h) this.h = p;
       else if (p < this.l) this.l = p;
       this.c = p;
-      this.v += s;
+      const v = this.v + s;
+      this.ve += sumError(this.v, s, v);
+      this.v = v;
       const q = p * s;
-      this.qv += q;
+      const qe = productError(p, s, q);
+      const qv = this.qv + q;
+      this.qve += sumError(this.qv, q, qv) + qe;
+      this.qv = qv;
       if (t.side === BUY) {
-        this.bv += s;
-        this.bqv += q;
+        const bv = this.bv + s;
+        this.bve += sumError(this.bv, s, bv);
+        this.bv = bv;
+        const bqv = this.bqv + q;
+        this.bqve += sumError(this.bqv, q, bqv) + qe;
+        this.bqv = bqv;
       }
       const n = t.tradeCount;
       this.n += n > 0 ? n : 1;
@@ -162,6 +178,9 @@ export class CandleBuilder {
     this.qv = p * s;
     this.bv = buy ? s : 0;
     this.bqv = buy ? this.qv : 0;
+    this.ve = this.bve = 0;
+    this.qve = productError(p, s, this.qv);
+    this.bqve = buy ? this.qve : 0;
     this.n = n;
     this.ver = 0;
     this.st.trades++;
@@ -175,10 +194,10 @@ export class CandleBuilder {
     r.high[i] = this.h;
     r.low[i] = this.l;
     r.close[i] = this.c;
-    r.volume[i] = this.v;
-    r.quoteVolume[i] = this.qv;
-    r.buyVolume[i] = this.bv;
-    r.buyQuoteVolume[i] = this.bqv;
+    r.volume[i] = this.v + this.ve;
+    r.quoteVolume[i] = this.qv + this.qve;
+    r.buyVolume[i] = this.bv + this.bve;
+    r.buyQuoteVolume[i] = this.bqv + this.bqve;
     r.tradeCount[i] = this.n;
     this.lastClose = this.c;
     this.isOpen = false;
@@ -275,10 +294,10 @@ export class CandleBuilder {
         this.h,
         this.l,
         this.c,
-        this.v,
-        this.qv,
-        this.bv,
-        this.bqv,
+        this.v + this.ve,
+        this.qv + this.qve,
+        this.bv + this.bve,
+        this.bqv + this.bqve,
         this.n,
         this.ver,
         false,
@@ -315,7 +334,7 @@ export class CandleBuilder {
       );
     }
     if (!final && this.isOpen && this.nextStart < w + iv) {
-      a.add(this.o, this.h, this.l, this.c, this.v, this.qv, this.bv, this.bqv, this.n);
+      a.add(this.o, this.h, this.l, this.c, this.v + this.ve, this.qv + this.qve, this.bv + this.bve, this.bqv + this.bqve, this.n);
     }
     if (a.minutes === 0) return;
     a.finish();

@@ -1,3 +1,4 @@
+import { CompensatedSum } from './exact-sum.js';
 import { INTERVALS, Side, isInterval, type Candle, type Interval, type Trade } from '@pricelevel/contracts';
 import { CandleAcc } from './candle-acc.js';
 import { MINUTE_MS } from './candle-options.js';
@@ -57,11 +58,21 @@ export function buildCandlesFromTrades(trades: readonly Trade[], interval: Inter
     (a, b) => Math.floor(a.exchangeTs / MINUTE_MS) - Math.floor(b.exchangeTs / MINUTE_MS),
   );
   const byBucket = new Map<number, Candle>();
+  // Volumes as exact sums (the same error-free accumulation as the builder), written back at the end.
+  const sums = new Map<number, [CompensatedSum, CompensatedSum, CompensatedSum, CompensatedSum]>();
   for (const t of ordered) {
     const openTime = Math.floor(t.exchangeTs / ms) * ms;
     const n = t.tradeCount > 0 ? t.tradeCount : 1;
     const buy = t.side === Side.SIDE_BUY;
     const q = t.price * t.size;
+    let acc = sums.get(openTime);
+    if (!acc) sums.set(openTime, (acc = [new CompensatedSum(), new CompensatedSum(), new CompensatedSum(), new CompensatedSum()]));
+    acc[0].add(t.size);
+    acc[1].addProduct(t.price, t.size);
+    if (buy) {
+      acc[2].add(t.size);
+      acc[3].addProduct(t.price, t.size);
+    }
     const c = byBucket.get(openTime);
     if (!c) {
       byBucket.set(openTime, {
@@ -77,13 +88,14 @@ export function buildCandlesFromTrades(trades: readonly Trade[], interval: Inter
     c.high = Math.max(c.high, t.price);
     c.low = Math.min(c.low, t.price);
     c.close = t.price;
-    c.volume += t.size;
-    c.quoteVolume += q;
-    if (buy) {
-      c.buyVolume += t.size;
-      c.buyQuoteVolume += q;
-    }
     c.tradeCount += n;
+  }
+  for (const [openTime, [v, qv, bv, bqv]] of sums) {
+    const c = byBucket.get(openTime)!;
+    c.volume = v.value;
+    c.quoteVolume = qv.value;
+    c.buyVolume = bv.value;
+    c.buyQuoteVolume = bqv.value;
   }
   const starts = [...byBucket.keys()].sort((a, b) => a - b);
   const out: Candle[] = [];
