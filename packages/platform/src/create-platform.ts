@@ -23,7 +23,13 @@ export async function createPlatform(config: Config, options: { service: string 
   const clock = systemClock;
   let bus: Bus;
   if (config.KAFKA_BROKERS.length > 0) {
-    const kafka = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${options.service}`, logger, clock });
+    const kafka = new KafkaBus({
+      brokers: config.KAFKA_BROKERS,
+      clientId: `${config.KAFKA_CLIENT_ID}-${options.service}`,
+      logger,
+      clock,
+      consumer: { sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: config.KAFKA_HEARTBEAT_MS },
+    });
     // Best effort: a cluster without CreateTopics (or without the right) must have them provisioned.
     await kafka.ensureTopics(TOPIC_NAMES).catch((err: unknown) => logger.warn({ err }, 'could not ensure Kafka topics'));
     bus = kafka;

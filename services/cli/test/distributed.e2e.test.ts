@@ -44,7 +44,7 @@ describe('distributed mode over Kafka', () => {
       return d;
     };
     const venue = { PL_EXCHANGES: 'binance', PL_MARKETS: 'spot', PL_SYMBOLS: SYMBOLS.join(','), BINANCE_SPOT_WS_URL: sim.urls.spotWs, BINANCE_SPOT_REST_URL: sim.urls.spotRest };
-    const kafka = { PL_MODE: 'distributed', KAFKA_BROKERS: broker.brokers.join(',') };
+    const kafka = { PL_MODE: 'distributed', KAFKA_BROKERS: broker.brokers.join(','), KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_MS: '500' };
     distributedGrpc = await freePort();
     embeddedGrpc = await freePort();
     const local = { GRPC_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1' };

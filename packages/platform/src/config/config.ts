@@ -1,4 +1,4 @@
-import { VENUES, venueHasMarket, type Venue } from '@pricelevel/contracts';
+import { INTERVAL_NAMES, VENUES, venueHasMarket, type Interval, type Venue } from '@pricelevel/contracts';
 import { z } from 'zod';
 
 const csv = z
@@ -20,13 +20,16 @@ export const ConfigSchema = z.object({
   /** Venues collected. */
   PL_EXCHANGES: csv.pipe(z.array(z.enum(VENUES as [Venue, ...Venue[]]))).default([...VENUES]),
   /** Symbols collected, normalized (BTCUSDT). */
-  PL_SYMBOLS: csv.default(['BTCUSDT', 'ETHUSDT']),
+  PL_SYMBOLS: csv.transform((l) => l.map((x) => x.toUpperCase())).default(['BTCUSDT', 'ETHUSDT']),
   /** Markets collected per venue. */
   PL_MARKETS: csv.pipe(z.array(z.enum(['spot', 'perp']))).default(['spot', 'perp']),
   PL_DATA_DIR: z.string().default('./data'),
 
   KAFKA_BROKERS: csv.default([]),
   KAFKA_CLIENT_ID: z.string().default('pricelevel'),
+  /** Consumer-group session timeout and heartbeat (a rebalance after a member dies takes about the timeout). */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  KAFKA_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3_000),
   CLICKHOUSE_URL: z.string().url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -58,6 +61,20 @@ export const ConfigSchema = z.object({
 
   /** Candles: how long after a bucket's end a trade may still arrive before the clock closes it. */
   CANDLE_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2000),
+
+  /**
+   * Venue klines fetched over REST at collector start for every configured instrument (incremental:
+   * only what the store lacks). Empty (the default) = no backfill at start.
+   */
+  PL_BACKFILL_INTERVALS: csv.pipe(z.array(z.enum(INTERVAL_NAMES as [Interval, ...Interval[]]))).default([]),
+  /**
+   * Where an empty series starts: an ISO date or date-time (UTC), epoch ms, or an age such as `30d`,
+   * `12h`, `2w` back from the start.
+   */
+  PL_BACKFILL_SINCE: z
+    .string()
+    .regex(/^(\d+[mhdw]|\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?|\d{10,})$/, 'an ISO date, epoch ms or an age like 30d')
+    .default('30d'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -84,7 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function configuredInstruments(c: Config): { exchange: string; market: string; symbol: string }[] {
   return c.PL_EXCHANGES.flatMap((exchange) =>
     c.PL_MARKETS.filter((m) => venueHasMarket(exchange, m)).flatMap((market) =>
-      c.PL_SYMBOLS.map((symbol) => ({ exchange, market, symbol: symbol.toUpperCase() })),
+      c.PL_SYMBOLS.map((symbol) => ({ exchange, market, symbol })),
     ),
   );
 }
