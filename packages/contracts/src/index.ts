@@ -8,12 +8,13 @@ export {
   Liquidation, Completeness, completenessToJSON, PositionSide, positionSideToJSON,
 } from './gen/pricelevel/marketdata/v1/liquidation.js';
 export { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
-export { QualityEvent, QualityKind, qualityKindToJSON } from './gen/pricelevel/marketdata/v1/quality.js';
+export { QualityEvent, QualityKind, QualityMinute, qualityKindToJSON } from './gen/pricelevel/marketdata/v1/quality.js';
 export {
   MarketDataServiceService,
   MarketDataServiceClient,
   GetCandlesRequest,
   GetCandlesResponse,
+  CandleQuality,
   WatchCandlesRequest,
   type MarketDataServiceServer,
 } from './gen/pricelevel/api/v1/market_data_service.js';

@@ -1,7 +1,7 @@
 import { BookUpdate } from './gen/pricelevel/marketdata/v1/book.js';
 import { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
 import { Liquidation } from './gen/pricelevel/marketdata/v1/liquidation.js';
-import { QualityEvent } from './gen/pricelevel/marketdata/v1/quality.js';
+import { QualityEvent, QualityMinute } from './gen/pricelevel/marketdata/v1/quality.js';
 import { Ticker } from './gen/pricelevel/marketdata/v1/ticker.js';
 import { Trade } from './gen/pricelevel/marketdata/v1/trade.js';
 
@@ -19,6 +19,10 @@ export const TOPICS = {
   'md.ticker.v1': Ticker as Codec<Ticker>,
   'md.liquidation.v1': Liquidation as Codec<Liquidation>,
   'md.quality.v1': QualityEvent as Codec<QualityEvent>,
+  // The per-minute quality ledger. Its own topic, not a oneof on md.quality.v1: one message type per
+  // topic keeps TopicMessage exact, the collectors keep publishing bare QualityEvents, and the ledger
+  // (a consumer of md.quality.v1) never reads its own output back.
+  'md.quality.minute.v1': QualityMinute as Codec<QualityMinute>,
   'agg.candle.v1': Candle as Codec<Candle>,
 } as const;
 

@@ -10,6 +10,17 @@ describe('topic map', () => {
     expect(decodeMessage('md.trade.v1', encodeMessage('md.trade.v1', t))).toEqual(t);
   });
 
+  it('carries ledger minutes on md.quality.minute.v1, absent quantiles staying absent', () => {
+    const m = {
+      exchange: 'htx', market: 'spot', symbol: 'ETHUSDT', windowStart: 1_700_000_040_000, messages: 3, trades: 1, bookUpdates: 1, tickers: 1,
+      sequenceGaps: 1, resyncs: 1, reconnects: 0, staleEvents: 0, staleSeconds: 57, latencySamples: 2, latencyP50Ms: 4.98, latencyP99Ms: 120.3,
+      latencyBucketMs: [4.98, 120.3], latencyBucketCount: [1, 1], minutes: 1, closedAt: 1_700_000_102_000,
+    };
+    expect(decodeMessage('md.quality.minute.v1', encodeMessage('md.quality.minute.v1', m))).toEqual(m);
+    const empty = { ...m, latencySamples: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyBucketMs: [], latencyBucketCount: [] };
+    expect(decodeMessage('md.quality.minute.v1', encodeMessage('md.quality.minute.v1', empty))).toEqual(empty);
+  });
+
   it('names every topic with a version suffix', () => {
     expect(TOPIC_NAMES).toContain('agg.candle.v1');
     for (const t of TOPIC_NAMES) expect(t).toMatch(/\.v\d+$/);

@@ -327,8 +327,10 @@ export class BinanceSimulator {
     this.counters.trades += res.trades.length;
     const tradeStream = `${lower}@aggTrade`;
     if (server.hasSubscribers(tradeStream)) {
-      for (const t of res.trades)
+      for (const t of res.trades) {
+        if (this.faults.dropTrade(market, symbol, t.aggId, now)) continue;
         server.publish(tradeStream, JSON.stringify(aggTradePayload(market, symbol, t, now)));
+      }
     }
     for (const agg of st.aggs) {
       if (res.depth) {

@@ -1,13 +1,16 @@
 /**
  * Fault injection on depth events. A fault waits for the next depth event of its market (and symbol, if
  * given) that someone is subscribed to, then acts on it. Queued faults apply to successive events.
+ * `drop-trade` instead waits for the next trade message (aggTrade) and drops it.
  */
 import type { Market } from './symbol-spec.js';
 
 export type FaultKind = 'drop' | 'duplicate' | 'reorder' | 'disconnect' | 'stall' | 'malformed';
+/** Faults on trade messages (the venue's trade ids then show the gap). */
+export type TradeFaultKind = 'drop-trade';
 
 export interface Fault {
-  kind: FaultKind;
+  kind: FaultKind | TradeFaultKind;
   market: Market;
   symbol?: string;
   /** stall: how long to hold all frames of the market (default 1000 ms). */
@@ -15,12 +18,12 @@ export interface Fault {
 }
 
 export interface AppliedFault {
-  kind: FaultKind;
+  kind: FaultKind | TradeFaultKind;
   market: Market;
   symbol: string;
   /** The depth stream(s) the event belonged to. */
   streams: string[];
-  /** Update-id range of the event acted on (reorder: the held event; its successor is in `detail`). */
+  /** Update-id range of the event acted on (reorder: the held event; its successor is in `detail`; drop-trade: the trade id). */
   U: number;
   u: number;
   /** Exchange time when applied. */
@@ -79,7 +82,7 @@ export class FaultInjector {
       if (rec) rec.detail = `sent U=${ev.U} u=${ev.u} before it`;
       return;
     }
-    const i = this.queue.findIndex((f) => f.market === ev.market && (!f.symbol || f.symbol === ev.symbol));
+    const i = this.queue.findIndex((f) => f.kind !== 'drop-trade' && f.market === ev.market && (!f.symbol || f.symbol === ev.symbol));
     if (i < 0) return ev.deliver();
     const f = this.queue.splice(i, 1)[0]!;
     const rec: AppliedFault = {
@@ -115,6 +118,17 @@ export class FaultInjector {
       case 'malformed':
         ev.deliver(truncateFrame);
         return;
+      case 'drop-trade':
+        return; // never queued for depth events (filtered above)
     }
+  }
+
+  /** True when a pending `drop-trade` fault takes this trade message (it is then not sent). */
+  dropTrade(market: Market, symbol: string, tradeId: number, now: number): boolean {
+    const i = this.queue.findIndex((f) => f.kind === 'drop-trade' && f.market === market && (!f.symbol || f.symbol === symbol));
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    this.applied.push({ kind: 'drop-trade', market, symbol, streams: [], U: tradeId, u: tradeId, at: now, detail: `trade ${tradeId} not sent` });
+    return true;
   }
 }

@@ -2,7 +2,7 @@ export { BinanceSimulator } from './binance-simulator.js';
 export type { BinanceSimulatorOptions, SimUrls, BookView, SimStats, SimTrade } from './binance-simulator.js';
 export { BinanceReplay } from './binance-replay.js';
 export type { BinanceReplayOptions, ReplayStats } from './binance-replay.js';
-export type { Fault, FaultKind, AppliedFault } from './faults.js';
+export type { Fault, FaultKind, TradeFaultKind, AppliedFault } from './faults.js';
 export type { Market, SymbolSpec } from './symbol-spec.js';
 export type { HistoryOptions } from './history.js';
 export type { PingOptions, SimLogger } from './venue-server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QualityKind, Side, type Candle, type QualityEvent, type Trade } from '@pricelevel/contracts';
+import { QualityKind, Side, type Candle, type QualityEvent, type QualityMinute, type Trade } from '@pricelevel/contracts';
 import type { CandleQuery, Store } from '../src/index.js';
 
 const T0 = Date.UTC(2024, 2, 31, 23, 58); // straddles a month (= partition) boundary
@@ -56,6 +56,32 @@ function qualityEvent(symbol: string, i: number, over: Partial<QualityEvent> = {
     receivedId: 100_000_000_005 + i,
     detail: `gap ${i} "quoted" \\ ünïcode`,
     ts: T0 + i * 1000,
+    ...over,
+  };
+}
+
+export function qualityMinute(symbol: string, i: number, over: Partial<QualityMinute> = {}): QualityMinute {
+  return {
+    exchange: 'bingx',
+    market: 'perp',
+    symbol,
+    windowStart: T0 + i * MIN,
+    messages: 10 + i,
+    trades: 4 + i,
+    bookUpdates: 5,
+    tickers: 1,
+    sequenceGaps: i % 2,
+    resyncs: 0,
+    reconnects: 1,
+    staleEvents: 0,
+    staleSeconds: 3,
+    latencySamples: 9 + i,
+    latencyP50Ms: 12.25,
+    latencyP99Ms: 250.5,
+    latencyBucketMs: [-1.5, 0, 12.25, 250.5],
+    latencyBucketCount: [1, 2, 4 + i, 2],
+    minutes: 1,
+    closedAt: T0 + (i + 1) * MIN + 2000,
     ...over,
   };
 }
@@ -209,6 +235,55 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       expect(await store.queryTrades(allTrades(hostile))).toEqual([]);
       await store.insertTrades([trade(hostile, 1)]);
       expect(await store.queryTrades(allTrades(hostile))).toEqual([trade(hostile, 1)]);
+    });
+
+    it('round-trips quality ledger minutes; a later close of a minute replaces the earlier', async () => {
+      const sym = 'QMUSDT';
+      const rows = [0, 1, 2].map((i) => qualityMinute(sym, i));
+      const empty = qualityMinute(sym, 3, {
+        messages: 0, trades: 0, bookUpdates: 0, tickers: 0, latencySamples: 0, latencyP50Ms: undefined, latencyP99Ms: undefined,
+        latencyBucketMs: [], latencyBucketCount: [], staleSeconds: 60,
+      });
+      await store.insertQualityMinutes([rows[2]!, empty, rows[0]!, rows[1]!]);
+      const reclosed = qualityMinute(sym, 1, { messages: 99, closedAt: rows[1]!.closedAt + 5 });
+      await store.insertQualityMinutes([reclosed]);
+      await store.insertQualityMinutes([rows[1]!]); // a redelivery of the older close
+      const q = { exchange: 'bingx', market: 'perp', symbol: sym, fromTs: T0, toTs: T0 + 10 * MIN };
+      expect(await store.queryQualityMinutes(q)).toEqual([rows[0], reclosed, rows[2], empty]);
+      expect(await store.queryQualityMinutes({ ...q, fromTs: T0 + MIN, toTs: T0 + 3 * MIN })).toEqual([reclosed, rows[2]]);
+      expect(await store.queryQualityMinutes({ ...q, limit: 1 })).toEqual([rows[0]]);
+      expect(await store.queryQualityMinutes({ ...q, market: 'spot' })).toEqual([]);
+    });
+
+    it('aggregates quality minutes per bucket: sums, merged histograms, quantiles from the merge', async () => {
+      const sym = 'QMAGGUSDT';
+      // T0 is 23:58 UTC: 5-minute buckets start at T0 - 3 min and T0 + 2 min.
+      const rows = [0, 1, 2, 3].map((i) => qualityMinute(sym, i));
+      await store.insertQualityMinutes([...rows, qualityMinute(sym, 1, { closedAt: 1 })]); // an older close is ignored
+      const got = await store.queryQualityMinutes({ exchange: 'bingx', market: 'perp', symbol: sym, fromTs: T0, toTs: T0 + 10 * MIN, bucketMs: 5 * MIN });
+      const sum = (xs: QualityMinute[], f: (m: QualityMinute) => number) => xs.reduce((a, m) => a + f(m), 0);
+      expect(got).toHaveLength(2);
+      const first = rows.slice(0, 2);
+      expect(got[0]).toMatchObject({
+        windowStart: T0 - 3 * MIN, minutes: 2, messages: sum(first, (m) => m.messages), sequenceGaps: 1, reconnects: 2, staleSeconds: 6,
+        latencySamples: sum(first, (m) => m.latencySamples), latencyBucketMs: [-1.5, 0, 12.25, 250.5], latencyBucketCount: [2, 4, 9, 4],
+        closedAt: rows[1]!.closedAt,
+      });
+      // 19 samples: rank 10 (p50) falls in 12.25, rank 19 (p99) in 250.5.
+      expect(got[0]).toMatchObject({ latencyP50Ms: 12.25, latencyP99Ms: 250.5 });
+      expect(got[1]).toMatchObject({ windowStart: T0 + 2 * MIN, minutes: 2, latencyBucketCount: [2, 4, 13, 4] });
+      await expect(store.queryQualityMinutes({ exchange: 'bingx', market: 'perp', symbol: sym, fromTs: T0, toTs: T0 + MIN, bucketMs: 90_000 }))
+        .rejects.toThrow(/bucketMs/);
+    });
+
+    it('drops quality minutes it cannot store', async () => {
+      await store.insertQualityMinutes([
+        qualityMinute('QMBADUSDT', 0, { latencyBucketCount: [1] }),
+        qualityMinute('QMBADUSDT', 1, { staleSeconds: -1 }),
+        qualityMinute('QMBADUSDT', 2),
+      ]);
+      const got = await store.queryQualityMinutes({ exchange: 'bingx', market: 'perp', symbol: 'QMBADUSDT', fromTs: T0, toTs: T0 + 10 * MIN });
+      expect(got).toEqual([qualityMinute('QMBADUSDT', 2)]);
     });
 
     it('answers ping', async () => {

@@ -3,6 +3,7 @@ import type { Platform } from '@pricelevel/platform';
 import { Aggregator } from './aggregator.js';
 import { AggregatorLifecycle } from './handlers/lifecycle.handler.js';
 import { QualityRecorder } from './quality-recorder.js';
+import { QualityLedgerService } from './quality-ledger-service.js';
 
 @Module({})
 export class AggregatorModule {
@@ -25,9 +26,20 @@ export class AggregatorModule {
           provide: QualityRecorder,
           useFactory: () => new QualityRecorder({ bus: platform.bus, store: platform.store, logger: platform.logger }),
         },
+        {
+          provide: QualityLedgerService,
+          useFactory: () =>
+            new QualityLedgerService({
+              bus: platform.bus,
+              store: platform.store,
+              clock: platform.clock,
+              logger: platform.logger,
+              allowedLatenessMs: platform.config.CANDLE_ALLOWED_LATENESS_MS,
+            }),
+        },
         AggregatorLifecycle,
       ],
-      exports: [Aggregator, QualityRecorder],
+      exports: [Aggregator, QualityRecorder, QualityLedgerService],
     };
   }
 }

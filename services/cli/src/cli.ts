@@ -1,4 +1,5 @@
 import { loadConfig } from '@pricelevel/platform';
+import { runBackfillCommand } from './commands/backfill.js';
 import { runDemo } from './commands/demo.js';
 import { runService, SERVICES, type ServiceName } from './commands/run-service.js';
 import { runUp } from './commands/up.js';
@@ -9,6 +10,8 @@ export const USAGE = `usage: pricelevel <command>
   demo             the same against the built-in exchange simulator, fully offline
   run <service>[,<service>…]
                    services with the adapters the environment names (${SERVICES.join(', ')})
+  backfill --exchange <venue> --symbol <SYM> --interval <iv> [--market spot|perp] [--since <t>] [--until <t>] [--full]
+                   venue klines over REST into the store, incrementally (backfill --help for more)
   help             this text
 
 Configuration comes from the environment; see the README.`;
@@ -33,6 +36,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       await runService(names as ServiceName[], loadConfig(env));
       return undefined;
     }
+    case 'backfill':
+      return runBackfillCommand(rest, env);
     case undefined:
     case 'help':
     case '--help':

@@ -37,3 +37,13 @@ export { HtxRestClient, HtxRestError, klineSizeSince, type HtxRestOptions } from
 export { exactIds } from './exchanges/htx/exact-ids.js';
 export { HTX_PERIODS, MAX_KLINE_SIZE } from './exchanges/htx/periods.js';
 export { HTX, MBP_LEVELS, normalizeHtxSymbol, normalizeHtxSymbols, nativeSymbol, tradeTopic, klineTopic, mbpTopic } from './exchanges/htx/symbols.js';
+export * from './backfill/index.js';
+export {
+  RecentIds, SequentialTradeIds, sequentialId, gapSize, nextIdPage, latestCountReaching, tradesAfter,
+  type TradeIdGap, type LiveVerdict,
+} from './exchanges/trade-continuity.js';
+export { TradeGapFiller, type TradeGapFillerOptions, type GapFetcher } from './exchanges/trade-gap-filler.js';
+export {
+  aggTradesGapFetcher, parseRestAggTrade, aggTradesWeight, AGG_TRADES_MAX_LIMIT, type AggTradesFetcherOptions,
+} from './exchanges/binance/trade-gap-filler.js';
+export { htxTradesGapFetcher, HTX_MAX_TRADE_GROUPS } from './exchanges/htx/trade-gap-filler.js';

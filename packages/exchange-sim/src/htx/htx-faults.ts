@@ -3,11 +3,12 @@
  * that someone is subscribed to and act on it; venue-wide faults (disconnect, stall, missed-pong) fire
  * at that moment too. Queued faults apply to successive incrementals.
  */
-import type { FaultKind } from '../faults.js';
+import type { FaultKind, TradeFaultKind } from '../faults.js';
 
-export type HtxFaultKind = FaultKind | 'gap' | 'corrupt-gzip' | 'missed-pong';
+/** `drop-trade` waits for the next `trade.detail` push of its symbol instead, and drops it. */
+export type HtxFaultKind = FaultKind | TradeFaultKind | 'gap' | 'corrupt-gzip' | 'missed-pong';
 
-export const HTX_FAULT_KINDS: readonly HtxFaultKind[] = ['drop', 'duplicate', 'reorder', 'disconnect', 'stall', 'malformed', 'gap', 'corrupt-gzip', 'missed-pong'];
+export const HTX_FAULT_KINDS: readonly HtxFaultKind[] = ['drop', 'duplicate', 'reorder', 'disconnect', 'stall', 'malformed', 'gap', 'corrupt-gzip', 'missed-pong', 'drop-trade'];
 
 export interface HtxFault {
   kind: HtxFaultKind;
@@ -22,7 +23,7 @@ export interface HtxAppliedFault {
   market: 'spot';
   symbol: string;
   topic: string;
-  /** Sequence of the incremental acted on (gap: as sent, with the broken prevSeqNum). */
+  /** Sequence of the incremental acted on (gap: as sent, with the broken prevSeqNum; drop-trade: first and last tradeId). */
   seqNum: number;
   prevSeqNum: number;
   at: number;
@@ -40,8 +41,16 @@ export class HtxFaultQueue {
 
   /** Removes and returns the first pending fault for `symbol`, if any. */
   take(symbol: string): HtxFault | undefined {
-    const i = this.queue.findIndex((f) => !f.symbol || f.symbol === symbol);
+    const i = this.queue.findIndex((f) => f.kind !== 'drop-trade' && (!f.symbol || f.symbol === symbol));
     return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+  }
+
+  /** Removes a pending `drop-trade` fault for `symbol`; true when there was one. */
+  takeTradeDrop(symbol: string): boolean {
+    const i = this.queue.findIndex((f) => f.kind === 'drop-trade' && (!f.symbol || f.symbol === symbol));
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    return true;
   }
 
   pending(): readonly HtxFault[] {

@@ -273,7 +273,12 @@ export class HtxSim {
       st.groups.push(group);
       this.counters.trades += group.trades.length;
       const topic = `market.${st.native}.trade.detail`;
-      if (server.hasSubscribers(topic)) server.publish(topic, tradeDetailText(st.spec, st.native, group, now));
+      if (server.hasSubscribers(topic)) {
+        if (this.faults.takeTradeDrop(st.symbol)) {
+          const ids = group.trades.map((t) => t.tradeId);
+          this.faults.applied.push({ kind: 'drop-trade', market: 'spot', symbol: st.symbol, topic, seqNum: ids[0]!, prevSeqNum: ids[ids.length - 1]!, at: now, detail: `tradeId ${ids[0]}..${ids[ids.length - 1]} not sent` });
+        } else server.publish(topic, tradeDetailText(st.spec, st.native, group, now));
+      }
       for (const [period, ms] of Object.entries(HTX_KLINE_PERIODS)) {
         const kt = `market.${st.native}.kline.${period}`;
         if (!server.hasSubscribers(kt)) continue;

@@ -1,11 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Candle, QualityEvent, Trade } from '@pricelevel/contracts';
+import type { Candle, QualityEvent, QualityMinute, Trade } from '@pricelevel/contracts';
 import type { Logger } from '../logging/logger.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { applyMigrations } from './migrator.js';
 import { candleCodec, qualityEventCodec, tradeCodec, type RowCodec } from './row-codecs.js';
+import { checkBucketMs, qualityMinuteCodec, qualityMinutesSql, withMergedQuantiles } from './quality-minute-codec.js';
 import { quoteDatabase } from './sql-identifiers.js';
-import type { CandleQuery, QualityEventQuery, Store, TradeQuery } from './store.js';
+import type { CandleQuery, CandleSeriesKey, CandleSpan, QualityEventQuery, QualityMinuteQuery, Store, TradeQuery } from './store.js';
 
 export const DEFAULT_STORE_DATABASE = 'pricelevel';
 
@@ -49,7 +50,7 @@ export class ClickHouseStore implements Store {
   private readonly onClose: (() => Promise<void>) | undefined;
   private migrating: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  private readonly dropped = { trades: 0, candles: 0, quality_events: 0 };
+  private readonly dropped = { trades: 0, candles: 0, quality_events: 0, quality_minutes: 0 };
   private readonly metaCache = new Map<string, Promise<ColumnMeta[]>>();
 
   constructor(options: ClickHouseStoreOptions) {
@@ -64,7 +65,7 @@ export class ClickHouseStore implements Store {
   }
 
   /** Rows rejected by validation (and logged), per table, since this store opened. */
-  get droppedRows(): Readonly<Record<'trades' | 'candles' | 'quality_events', number>> {
+  get droppedRows(): Readonly<Record<'trades' | 'candles' | 'quality_events' | 'quality_minutes', number>> {
     return { ...this.dropped };
   }
 
@@ -100,6 +101,10 @@ export class ClickHouseStore implements Store {
     return this.insertRows(qualityEventCodec, events);
   }
 
+  insertQualityMinutes(minutes: readonly QualityMinute[]): Promise<void> {
+    return this.insertRows(qualityMinuteCodec, minutes);
+  }
+
   async queryTrades(q: TradeQuery): Promise<Trade[]> {
     checkInstrument(q);
     const params = { ...instrumentParams(q), ...rangeParams(q), limit: checkLimit(q.limit) };
@@ -132,6 +137,24 @@ export class ClickHouseStore implements Store {
     return q.tail ? candles.reverse() : candles;
   }
 
+  async candleSpan(key: CandleSeriesKey): Promise<CandleSpan | undefined> {
+    checkInstrument(key);
+    checkName(key.interval, 'interval');
+    checkName(key.source, 'source');
+    // min/max are unaffected by unmerged duplicate versions; count() only tells "none".
+    const sql = `SELECT count(), toUnixTimestamp64Milli(min(open_time)), toUnixTimestamp64Milli(max(open_time))
+      FROM ${this.db}.candles
+      WHERE ${INSTRUMENT_WHERE} AND interval = {interval:String} AND source = {source:String}`;
+    const rs = await this.client.query({
+      query: sql,
+      query_params: { ...instrumentParams(key), interval: key.interval, source: key.source },
+      format: 'JSONCompactEachRow',
+    });
+    const [row] = await rs.json<[number | string, number | string, number | string]>();
+    if (!row || Number(row[0]) === 0) return undefined;
+    return { firstOpenTime: Number(row[1]), lastOpenTime: Number(row[2]) };
+  }
+
   async queryQualityEvents(q: QualityEventQuery): Promise<QualityEvent[]> {
     if (typeof q.exchange !== 'string' || typeof q.market !== 'string' || typeof q.symbol !== 'string') {
       throw new TypeError('quality event query needs exchange, market and symbol strings');
@@ -142,6 +165,15 @@ export class ClickHouseStore implements Store {
       ORDER BY ts
       LIMIT {limit:UInt64}`;
     return this.select(qualityEventCodec, sql, params);
+  }
+
+  async queryQualityMinutes(q: QualityMinuteQuery): Promise<QualityMinute[]> {
+    checkInstrument(q);
+    const params: Record<string, unknown> = { ...instrumentParams(q), ...rangeParams(q), limit: checkLimit(q.limit ?? MAX_QUERY_LIMIT) };
+    if (q.bucketMs !== undefined) params.bucketMs = checkBucketMs(q.bucketMs);
+    const where = `${INSTRUMENT_WHERE} AND window_start >= ${FROM_TS} AND window_start < ${TO_TS}`;
+    const rows = await this.select(qualityMinuteCodec, qualityMinutesSql(this.db, where, q.bucketMs !== undefined), params);
+    return q.bucketMs === undefined ? rows : rows.map(withMergedQuantiles);
   }
 
   async ping(): Promise<void> {

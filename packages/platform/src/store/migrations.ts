@@ -92,6 +92,38 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY (exchange, market, symbol, ts)`,
     ],
   },
+  {
+    version: 4,
+    name: 'quality_minutes',
+    // The data-quality ledger: one row per instrument minute; a re-close of a minute (a restart) wins by closed_at.
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.quality_minutes (
+        exchange LowCardinality(String),
+        market LowCardinality(String),
+        symbol LowCardinality(String),
+        window_start DateTime64(3, 'UTC'),
+        messages UInt64,
+        trades UInt64,
+        book_updates UInt64,
+        tickers UInt64,
+        sequence_gaps UInt64,
+        resyncs UInt64,
+        reconnects UInt64,
+        stale_events UInt64,
+        stale_seconds UInt64,
+        latency_samples UInt64,
+        latency_p50_ms Nullable(Float64),
+        latency_p99_ms Nullable(Float64),
+        latency_bucket_ms Array(Float64),
+        latency_bucket_count Array(UInt64),
+        minutes UInt64,
+        closed_at DateTime64(3, 'UTC')
+      )
+      ENGINE = ReplacingMergeTree(closed_at)
+      PARTITION BY toYYYYMM(window_start)
+      ORDER BY (exchange, market, symbol, window_start)`,
+    ],
+  },
 ];
 
 /** The bookkeeping table itself; created before any migration runs. */

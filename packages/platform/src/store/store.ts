@@ -1,4 +1,4 @@
-import type { Candle, QualityEvent, Trade } from '@pricelevel/contracts';
+import type { Candle, QualityEvent, QualityMinute, Trade } from '@pricelevel/contracts';
 
 export interface CandleQuery {
   exchange: string;
@@ -38,6 +38,40 @@ export interface QualityEventQuery {
   limit?: number;
 }
 
+/** One candle series: an instrument's candles of one interval from one source. */
+export interface CandleSeriesKey {
+  exchange: string;
+  market: string;
+  symbol: string;
+  interval: string;
+  /** "trades" (built here) or "exchange" (venue klines) */
+  source: string;
+}
+
+/** First and last stored open time of a candle series (ms). */
+export interface CandleSpan {
+  firstOpenTime: number;
+  lastOpenTime: number;
+}
+
+/** Stored data-quality ledger minutes of one instrument. */
+export interface QualityMinuteQuery {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** ms inclusive (window start) */
+  fromTs: number;
+  /** ms exclusive */
+  toTs: number;
+  /** Default (and maximum): 1,000,000 rows. */
+  limit?: number;
+  /**
+   * Aggregate per bucket of this many ms (a multiple of 60 000, epoch-aligned like candles): counts
+   * summed, histograms merged, p50/p99 read from the merged histogram, `minutes` = minutes found.
+   */
+  bucketMs?: number;
+}
+
 /**
  * Store port: ClickHouse through @clickhouse/client, on chDB in-process (embedded) or on a
  * ClickHouse server over HTTP. One repository code path and one schema for both.
@@ -52,10 +86,16 @@ export interface Store {
   insertQualityEvents(events: readonly QualityEvent[]): Promise<void>;
   /** Latest version of each candle in range, oldest first. */
   queryCandles(q: CandleQuery): Promise<Candle[]>;
+  /** First and last open time stored for a series, or undefined when it has none (backfill resumes after the last). */
+  candleSpan(key: CandleSeriesKey): Promise<CandleSpan | undefined>;
   /** Distinct trades (by exchange, market, symbol, trade id) in range, by time then id. */
   queryTrades(q: TradeQuery): Promise<Trade[]>;
   /** Quality events in range, by time. */
   queryQualityEvents(q: QualityEventQuery): Promise<QualityEvent[]>;
+  /** Data-quality ledger minutes; a minute closed again (after a restart) replaces the earlier row. */
+  insertQualityMinutes(minutes: readonly QualityMinute[]): Promise<void>;
+  /** Latest close of each ledger minute in range (or per bucket, see bucketMs), oldest first. */
+  queryQualityMinutes(q: QualityMinuteQuery): Promise<QualityMinute[]>;
   /** Health check: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,7 +11,8 @@ export async function runDemo(env: Record<string, string | undefined>): Promise<
   const seed = Number(env.PL_DEMO_SEED ?? 7);
   const symbols = base.PL_SYMBOLS;
   const [binance, bybit, bingx, htx] = await Promise.all([
-    BinanceSimulator.start({ seed, symbols, markets: base.PL_MARKETS }),
+    // Binance also serves years of real candles (bundled) as history, for the kline backfill.
+    BinanceSimulator.start({ seed, symbols, markets: base.PL_MARKETS, history: {} }),
     BybitSim.start({ seed: seed + 1, symbols, markets: base.PL_MARKETS }),
     BingxSim.start({ seed: seed + 2, symbols }),
     HtxSim.start({ seed: seed + 3, symbols }),
@@ -19,6 +20,8 @@ export async function runDemo(env: Record<string, string | undefined>): Promise<
   const urls = { binance: binance.urls, bybit: bybit.urls, bingx: bingx.urls, htx: htx.urls };
   console.error(JSON.stringify({ msg: 'simulator listening', urls: binance.urls, venues: urls }));
   const config = loadConfig({
+    PL_BACKFILL_INTERVALS: '1h,1d',
+    PL_BACKFILL_SINCE: '365d',
     ...env,
     PL_MODE: 'embedded',
     BINANCE_SPOT_WS_URL: binance.urls.spotWs,

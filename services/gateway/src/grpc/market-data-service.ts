@@ -3,6 +3,7 @@ import type { Candle, GetCandlesRequest, GetCandlesResponse, MarketDataServiceSe
 import type { Clock, Logger, Store } from '@pricelevel/platform';
 import { type CandleFanout, watchKey } from '../candle-fanout.js';
 import { checkInstrumentAndInterval, resolveCandleQuery } from '../candle-query.js';
+import { candleQualities, qualityQueryFor } from '../candle-quality.js';
 import type { InstrumentCatalog } from '../instruments.js';
 import type { GatewayLimits } from '../limits.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -34,11 +35,19 @@ export function createMarketDataService(deps: MarketDataServiceDeps): MarketData
       return;
     }
     const query = resolved.value;
-    store.queryCandles(query).then(
-      (candles) => {
+    const withQuality = call.request.withQuality;
+    const answer = async (): Promise<GetCandlesResponse> => {
+      const stored = await store.queryCandles(query);
+      const candles = stored.length > query.limit ? stored.slice(0, query.limit) : stored;
+      // with_quality: the data-quality ledger over each returned candle (one more store query).
+      const qq = withQuality ? qualityQueryFor(query, candles) : undefined;
+      return { candles, quality: qq ? candleQualities(candles, await store.queryQualityMinutes(qq)) : [] };
+    };
+    answer().then(
+      (res) => {
         // Deadline passed or client gone: grpc-js has already answered; do not answer twice.
         if (call.cancelled) return;
-        callback(null, { candles: candles.length > query.limit ? candles.slice(0, query.limit) : candles });
+        callback(null, res);
       },
       (err: unknown) => {
         metrics.storeErrors++;

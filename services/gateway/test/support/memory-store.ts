@@ -1,5 +1,5 @@
-import type { Candle, QualityEvent, Trade } from '@pricelevel/contracts';
-import type { CandleQuery, Store, TradeQuery } from '@pricelevel/platform';
+import type { Candle, QualityEvent, QualityMinute, Trade } from '@pricelevel/contracts';
+import type { CandleQuery, QualityMinuteQuery, Store, TradeQuery } from '@pricelevel/platform';
 
 /** Test double of the Store port: candles in an array, queries filtered like the real store, failures on demand. */
 export class MemoryStore implements Store {
@@ -44,6 +44,20 @@ export class MemoryStore implements Store {
 
   async queryQualityEvents(): Promise<QualityEvent[]> {
     return [];
+  }
+
+  /** Rows queryQualityMinutes answers with (as the store's aggregation would have made them). */
+  qualityRows: QualityMinute[] = [];
+  qualityQueries: QualityMinuteQuery[] = [];
+  /** When set, queryQualityMinutes rejects with it. */
+  qualityError: Error | undefined;
+
+  async insertQualityMinutes(_minutes: readonly QualityMinute[]): Promise<void> {}
+
+  async queryQualityMinutes(q: QualityMinuteQuery): Promise<QualityMinute[]> {
+    this.qualityQueries.push(q);
+    if (this.qualityError) throw this.qualityError;
+    return this.qualityRows;
   }
 
   async ping(): Promise<void> {

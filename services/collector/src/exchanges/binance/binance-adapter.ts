@@ -6,6 +6,8 @@ import { Counters } from '../counters.js';
 import type { AdapterStats, BookView, ExchangeAdapter, ExchangeAdapterOptions } from '../exchange-adapter.js';
 import { BinanceBookSync, type BookSyncSink } from './book-sync.js';
 import { BinanceRestClient } from './binance-rest.js';
+import { TradeGapFiller } from '../trade-gap-filler.js';
+import { aggTradesGapFetcher } from './trade-gap-filler.js';
 import {
   BinanceWsConnection,
   MAX_STREAMS_PER_CONNECTION,
@@ -62,6 +64,8 @@ export class BinanceAdapter implements ExchangeAdapter {
   private readonly limiter: WeightLimiter;
   private readonly connections: { conn: BinanceWsConnection; symbols: string[] }[] = [];
   private readonly poller: OpenInterestPoller | undefined;
+  /** aggTrade ids are consecutive: gaps and reconnect windows are fetched over REST, trades deduplicated. */
+  private readonly trades: TradeGapFiller;
   private readonly snapshotJobs = new Map<string, SnapshotJob>();
   private readonly qualityLast = new Map<string, { at: number; suppressed: number }>();
   private readonly random: () => number;
@@ -96,6 +100,25 @@ export class BinanceAdapter implements ExchangeAdapter {
       limiter: this.limiter,
       clock: options.clock,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+
+    this.trades = new TradeGapFiller({
+      exchange: BINANCE,
+      market: this.market,
+      symbols: this.symbols,
+      fetchGap: aggTradesGapFetcher({
+        restUrl: options.urls.restUrl,
+        market: this.market,
+        limiter: this.limiter,
+        clock: options.clock,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+      publish: (t) => this.emit('md.trade.v1', t.symbol, t),
+      quality: (q) => this.emitQuality(q),
+      clock: options.clock,
+      logger: this.logger,
+      counters: this.counters,
+      random: this.random,
     });
 
     const sink: BookSyncSink = {
@@ -168,6 +191,7 @@ export class BinanceAdapter implements ExchangeAdapter {
     if (!this.started) return;
     this.started = false;
     this.abort.abort();
+    this.trades.stop();
     this.poller?.stop();
     await Promise.all(this.connections.map(({ conn }) => conn.stop()));
     await this.publisher.flush();
@@ -227,7 +251,7 @@ export class BinanceAdapter implements ExchangeAdapter {
     switch (e.kind) {
       case 'trade':
         this.counters.inc('trades');
-        this.emit('md.trade.v1', e.trade.symbol, e.trade);
+        this.trades.onTrade(e.trade);
         return;
       case 'depth':
         this.counters.inc('depthDiffs');
@@ -274,6 +298,7 @@ export class BinanceAdapter implements ExchangeAdapter {
   private onOpen(index: number, reconnect: boolean): void {
     this.counters.inc(reconnect ? 'reconnects' : 'connects');
     if (reconnect) this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`), true);
+    if (reconnect) this.trades.onReconnect(this.connections[index]?.symbols ?? []);
   }
 
   private onClose(index: number, code: number, reason: string): void {
@@ -308,7 +333,7 @@ export class BinanceAdapter implements ExchangeAdapter {
    */
   private emitQuality(q: QualityEvent, always = false): boolean {
     const foldable = !always && q.kind !== QualityKind.QUALITY_KIND_SEQUENCE_GAP && q.kind !== QualityKind.QUALITY_KIND_RESYNC;
-    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'book sequence gap: resyncing');
+    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'sequence gap');
     if (foldable) {
       const key = `${q.kind}:${q.symbol}`;
       const now = this.options.clock.now();

@@ -9,6 +9,12 @@ export function depthWeight(market: Market, limit: number): number {
   return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
 }
 
+/** Request weight of klines by `limit`: spot /api/v3/klines 2; USDⓈ-M /fapi/v1/klines 1/2/5/10. */
+export function klinesWeight(market: Market, limit: number): number {
+  if (market === 'spot') return 2;
+  return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
+}
+
 const SPOT_DEPTH_LIMITS = [1, 5000] as const;
 const PERP_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
 
@@ -60,6 +66,21 @@ export class BinanceRestClient {
     if (this.options.market !== 'perp') throw new Error('open interest exists only on the perp market');
     const body = await this.get('/fapi/v1/openInterest', { symbol }, 1, signal, true);
     return parseOpenInterest(body, this.options.market, this.options.clock.now());
+  }
+
+  /**
+   * Klines (spot /api/v3/klines, USDⓈ-M /fapi/v1/klines) as the venue's raw rows, oldest first:
+   * from the first open ≥ startTime, at most `limit` (spot ≤ 1000, perp ≤ 1500). Low priority: history
+   * yields to book snapshots.
+   */
+  async klines(symbol: string, interval: string, q: { startTime?: number; endTime?: number; limit: number }, signal?: AbortSignal): Promise<unknown> {
+    const max = this.options.market === 'spot' ? 1000 : 1500;
+    if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > max) throw new RangeError(`invalid klines limit ${q.limit} for ${this.options.market}`);
+    const params: Record<string, string> = { symbol, interval, limit: String(q.limit) };
+    if (q.startTime !== undefined) params.startTime = String(q.startTime);
+    if (q.endTime !== undefined) params.endTime = String(q.endTime);
+    const path = this.options.market === 'spot' ? '/api/v3/klines' : '/fapi/v1/klines';
+    return this.get(path, params, klinesWeight(this.options.market, q.limit), signal, true);
   }
 
   private async get(path: string, params: Record<string, string>, weight: number, signal: AbortSignal | undefined, lowPriority: boolean): Promise<unknown> {

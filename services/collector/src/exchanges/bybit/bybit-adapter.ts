@@ -182,6 +182,9 @@ export class BybitAdapter implements ExchangeAdapter {
         this.syncs.get(e.book.symbol)!.onMessage(e.book);
         return;
       case 'trades':
+        // No trade sequence on Bybit: `i` is a UUID on linear/inverse (fixtures/bybit ws_publicTrade.real.jsonl)
+        // and a large decimal on spot, neither consecutive, so a lost trade cannot be detected from ids.
+        // Reconnect windows are not backfilled (see trade-continuity.ts `tradesAfter` for the building block).
         if (e.blockTrades) this.counters.inc('blockTrades', e.blockTrades);
         for (const t of e.trades) {
           this.counters.inc('trades');

@@ -13,6 +13,9 @@ import { BatchingPublisher } from '../batching-publisher.js';
 import { Counters } from '../counters.js';
 import type { AdapterStats, BookView, ExchangeAdapter, ExchangeAdapterOptions } from '../exchange-adapter.js';
 import { HtxWsConnection } from './htx-ws.js';
+import { HtxRestClient } from './htx-rest.js';
+import { TradeGapFiller } from '../trade-gap-filler.js';
+import { htxTradesGapFetcher } from './trade-gap-filler.js';
 import { HtxBookSync, type MbpSyncSink } from './mbp-sync.js';
 import { HtxParser, type HtxEvent, type ParseError } from './parsers.js';
 import { HTX, klineTopic, mbpTopic, nativeSymbol, normalizeHtxSymbol, normalizeHtxSymbols, tradeTopic } from './symbols.js';
@@ -30,6 +33,7 @@ export interface HtxAdapterOptions extends ExchangeAdapterOptions {
   refreshTimeoutMs?: number;
   /** Same (kind, symbol) quality events closer than this are folded into one. Default 1000 ms. */
   qualityThrottleMs?: number;
+  fetch?: typeof globalThis.fetch;
 }
 
 interface Pair {
@@ -67,6 +71,8 @@ export class HtxAdapter implements ExchangeAdapter {
   private readonly qualityThrottleMs: number;
   private readonly refreshTimeoutMs: number;
   private reqSeq = 0;
+  /** tradeId is consecutive per symbol: gaps and reconnect windows are fetched over REST, trades deduplicated. */
+  private readonly trades: TradeGapFiller;
   private started = false;
 
   constructor(private readonly options: HtxAdapterOptions) {
@@ -82,6 +88,19 @@ export class HtxAdapter implements ExchangeAdapter {
     this.refreshTimeoutMs = options.refreshTimeoutMs ?? 5000;
     this.parser = new HtxParser(this.symbols);
     this.publisher = new BatchingPublisher(options.bus, this.logger, this.counters);
+
+    this.trades = new TradeGapFiller({
+      exchange: HTX,
+      market: 'spot',
+      symbols: this.symbols,
+      fetchGap: htxTradesGapFetcher(new HtxRestClient({ restUrl: options.urls.restUrl, clock: options.clock, ...(options.fetch ? { fetch: options.fetch } : {}) })),
+      publish: (t) => this.emit('md.trade.v1', t.symbol, t),
+      quality: (q) => this.emitQuality(q),
+      clock: options.clock,
+      logger: this.logger,
+      counters: this.counters,
+      ...(options.random ? { random: options.random } : {}),
+    });
 
     const sink: MbpSyncSink = {
       book: (u) => this.emit('md.book.v1', u.symbol, u),
@@ -114,7 +133,10 @@ export class HtxAdapter implements ExchangeAdapter {
           topics,
           logger: this.logger.child({ conn: `${path}${index}` }),
           onFrame: (data, ts) => this.onFrame(data, ts, pair, path),
-          onOpen: ({ reconnect }) => this.onOpen(`${path}${index}`, reconnect),
+          onOpen: ({ reconnect }) => {
+            if (reconnect && path === 'ws') this.trades.onReconnect(group);
+            this.onOpen(`${path}${index}`, reconnect);
+          },
           onClose: ({ code, reason }) => this.onClose(pair, path, code, reason),
           onStale: (silentMs) => {
             this.counters.inc('stale');
@@ -162,6 +184,7 @@ export class HtxAdapter implements ExchangeAdapter {
     this.started = false;
     for (const r of this.requests.values()) r.timer.cancel();
     this.requests.clear();
+    this.trades.stop();
     await Promise.all(this.pairs.flatMap((p) => [p.ws.stop(), p.feed.stop()]));
     await this.publisher.flush();
     this.logger.info(this.counters.toJSON(), 'htx adapter stopped');
@@ -231,7 +254,7 @@ export class HtxAdapter implements ExchangeAdapter {
         return;
       case 'trades':
         this.counters.inc('trades', e.trades.length);
-        for (const t of e.trades) this.emit('md.trade.v1', t.symbol, t);
+        for (const t of e.trades) this.trades.onTrade(t);
         return;
       case 'mbp':
         this.counters.inc('mbpUpdates');
@@ -355,7 +378,7 @@ export class HtxAdapter implements ExchangeAdapter {
   /** Gaps, resyncs and reconnects always go out; repeated drops of one (kind, symbol) are folded per window. */
   private emitQuality(q: QualityEvent, always = false): boolean {
     const foldable = !always && q.kind !== QualityKind.QUALITY_KIND_SEQUENCE_GAP && q.kind !== QualityKind.QUALITY_KIND_RESYNC;
-    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'book sequence gap: resyncing');
+    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'sequence gap');
     if (foldable) {
       const key = `${q.kind}:${q.symbol}`;
       const now = this.options.clock.now();

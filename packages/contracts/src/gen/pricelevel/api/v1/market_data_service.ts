@@ -39,10 +39,36 @@ export interface GetCandlesRequest {
   limit: number;
   /** "trades" (default) or "exchange" */
   source: string;
+  /** also return each candle's data quality (GetCandlesResponse.quality) */
+  withQuality: boolean;
 }
 
 export interface GetCandlesResponse {
   candles: Candle[];
+  /** With with_quality: quality[i] describes candles[i] (same open_time), else empty. */
+  quality: CandleQuality[];
+}
+
+/**
+ * The data-quality ledger over one candle: its minutes merged. Counts are sums; latency quantiles come
+ * from the minutes' merged histograms (within 1 % of the exact nearest-rank value), not from their p99s.
+ */
+export interface CandleQuality {
+  openTime: number;
+  /** Ledger minutes found for the candle; fewer than the candle's minutes means the ledger did not run. */
+  minutes: number;
+  messages: number;
+  trades: number;
+  bookUpdates: number;
+  tickers: number;
+  sequenceGaps: number;
+  resyncs: number;
+  reconnects: number;
+  staleEvents: number;
+  staleSeconds: number;
+  latencySamples: number;
+  latencyP50Ms?: number | undefined;
+  latencyP99Ms?: number | undefined;
 }
 
 export interface WatchCandlesRequest {
@@ -53,7 +79,17 @@ export interface WatchCandlesRequest {
 }
 
 function createBaseGetCandlesRequest(): GetCandlesRequest {
-  return { exchange: "", market: "", symbol: "", interval: "", fromTs: 0, toTs: 0, limit: 0, source: "" };
+  return {
+    exchange: "",
+    market: "",
+    symbol: "",
+    interval: "",
+    fromTs: 0,
+    toTs: 0,
+    limit: 0,
+    source: "",
+    withQuality: false,
+  };
 }
 
 export const GetCandlesRequest: MessageFns<GetCandlesRequest> = {
@@ -81,6 +117,9 @@ export const GetCandlesRequest: MessageFns<GetCandlesRequest> = {
     }
     if (message.source !== "") {
       writer.uint32(66).string(message.source);
+    }
+    if (message.withQuality !== false) {
+      writer.uint32(72).bool(message.withQuality);
     }
     return writer;
   },
@@ -162,6 +201,14 @@ export const GetCandlesRequest: MessageFns<GetCandlesRequest> = {
             message.source = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.withQuality = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -192,6 +239,11 @@ export const GetCandlesRequest: MessageFns<GetCandlesRequest> = {
         : 0,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       source: isSet(object.source) ? globalThis.String(object.source) : "",
+      withQuality: isSet(object.withQuality)
+        ? globalThis.Boolean(object.withQuality)
+        : isSet(object.with_quality)
+        ? globalThis.Boolean(object.with_quality)
+        : false,
     };
   },
 
@@ -221,6 +273,9 @@ export const GetCandlesRequest: MessageFns<GetCandlesRequest> = {
     if (message.source !== "") {
       obj.source = message.source;
     }
+    if (message.withQuality !== false) {
+      obj.withQuality = message.withQuality;
+    }
     return obj;
   },
 
@@ -237,18 +292,22 @@ export const GetCandlesRequest: MessageFns<GetCandlesRequest> = {
     message.toTs = object.toTs ?? 0;
     message.limit = object.limit ?? 0;
     message.source = object.source ?? "";
+    message.withQuality = object.withQuality ?? false;
     return message;
   },
 };
 
 function createBaseGetCandlesResponse(): GetCandlesResponse {
-  return { candles: [] };
+  return { candles: [], quality: [] };
 }
 
 export const GetCandlesResponse: MessageFns<GetCandlesResponse> = {
   encode(message: GetCandlesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.candles) {
       Candle.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.quality) {
+      CandleQuality.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -274,6 +333,14 @@ export const GetCandlesResponse: MessageFns<GetCandlesResponse> = {
             message.candles.push(Candle.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.quality.push(CandleQuality.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -289,6 +356,9 @@ export const GetCandlesResponse: MessageFns<GetCandlesResponse> = {
   fromJSON(object: any): GetCandlesResponse {
     return {
       candles: globalThis.Array.isArray(object?.candles) ? object.candles.map((e: any) => Candle.fromJSON(e)) : [],
+      quality: globalThis.Array.isArray(object?.quality)
+        ? object.quality.map((e: any) => CandleQuality.fromJSON(e))
+        : [],
     };
   },
 
@@ -296,6 +366,9 @@ export const GetCandlesResponse: MessageFns<GetCandlesResponse> = {
     const obj: any = {};
     if (message.candles?.length) {
       obj.candles = message.candles.map((e) => Candle.toJSON(e));
+    }
+    if (message.quality?.length) {
+      obj.quality = message.quality.map((e) => CandleQuality.toJSON(e));
     }
     return obj;
   },
@@ -306,6 +379,331 @@ export const GetCandlesResponse: MessageFns<GetCandlesResponse> = {
   fromPartial<I extends Exact<DeepPartial<GetCandlesResponse>, I>>(object: I): GetCandlesResponse {
     const message = createBaseGetCandlesResponse();
     message.candles = object.candles?.map((e) => Candle.fromPartial(e)) || [];
+    message.quality = object.quality?.map((e) => CandleQuality.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCandleQuality(): CandleQuality {
+  return {
+    openTime: 0,
+    minutes: 0,
+    messages: 0,
+    trades: 0,
+    bookUpdates: 0,
+    tickers: 0,
+    sequenceGaps: 0,
+    resyncs: 0,
+    reconnects: 0,
+    staleEvents: 0,
+    staleSeconds: 0,
+    latencySamples: 0,
+    latencyP50Ms: undefined,
+    latencyP99Ms: undefined,
+  };
+}
+
+export const CandleQuality: MessageFns<CandleQuality> = {
+  encode(message: CandleQuality, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.openTime !== 0) {
+      writer.uint32(8).int64(message.openTime);
+    }
+    if (message.minutes !== 0) {
+      writer.uint32(16).int64(message.minutes);
+    }
+    if (message.messages !== 0) {
+      writer.uint32(24).int64(message.messages);
+    }
+    if (message.trades !== 0) {
+      writer.uint32(32).int64(message.trades);
+    }
+    if (message.bookUpdates !== 0) {
+      writer.uint32(40).int64(message.bookUpdates);
+    }
+    if (message.tickers !== 0) {
+      writer.uint32(48).int64(message.tickers);
+    }
+    if (message.sequenceGaps !== 0) {
+      writer.uint32(56).int64(message.sequenceGaps);
+    }
+    if (message.resyncs !== 0) {
+      writer.uint32(64).int64(message.resyncs);
+    }
+    if (message.reconnects !== 0) {
+      writer.uint32(72).int64(message.reconnects);
+    }
+    if (message.staleEvents !== 0) {
+      writer.uint32(80).int64(message.staleEvents);
+    }
+    if (message.staleSeconds !== 0) {
+      writer.uint32(88).int64(message.staleSeconds);
+    }
+    if (message.latencySamples !== 0) {
+      writer.uint32(96).int64(message.latencySamples);
+    }
+    if (message.latencyP50Ms !== undefined) {
+      writer.uint32(105).double(message.latencyP50Ms);
+    }
+    if (message.latencyP99Ms !== undefined) {
+      writer.uint32(113).double(message.latencyP99Ms);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CandleQuality {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCandleQuality();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.openTime = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.minutes = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.messages = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.trades = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.bookUpdates = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.tickers = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sequenceGaps = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.resyncs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.reconnects = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.staleEvents = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.staleSeconds = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.latencySamples = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.latencyP50Ms = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.latencyP99Ms = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CandleQuality {
+    return {
+      openTime: isSet(object.openTime)
+        ? globalThis.Number(object.openTime)
+        : isSet(object.open_time)
+        ? globalThis.Number(object.open_time)
+        : 0,
+      minutes: isSet(object.minutes) ? globalThis.Number(object.minutes) : 0,
+      messages: isSet(object.messages) ? globalThis.Number(object.messages) : 0,
+      trades: isSet(object.trades) ? globalThis.Number(object.trades) : 0,
+      bookUpdates: isSet(object.bookUpdates)
+        ? globalThis.Number(object.bookUpdates)
+        : isSet(object.book_updates)
+        ? globalThis.Number(object.book_updates)
+        : 0,
+      tickers: isSet(object.tickers) ? globalThis.Number(object.tickers) : 0,
+      sequenceGaps: isSet(object.sequenceGaps)
+        ? globalThis.Number(object.sequenceGaps)
+        : isSet(object.sequence_gaps)
+        ? globalThis.Number(object.sequence_gaps)
+        : 0,
+      resyncs: isSet(object.resyncs) ? globalThis.Number(object.resyncs) : 0,
+      reconnects: isSet(object.reconnects) ? globalThis.Number(object.reconnects) : 0,
+      staleEvents: isSet(object.staleEvents)
+        ? globalThis.Number(object.staleEvents)
+        : isSet(object.stale_events)
+        ? globalThis.Number(object.stale_events)
+        : 0,
+      staleSeconds: isSet(object.staleSeconds)
+        ? globalThis.Number(object.staleSeconds)
+        : isSet(object.stale_seconds)
+        ? globalThis.Number(object.stale_seconds)
+        : 0,
+      latencySamples: isSet(object.latencySamples)
+        ? globalThis.Number(object.latencySamples)
+        : isSet(object.latency_samples)
+        ? globalThis.Number(object.latency_samples)
+        : 0,
+      latencyP50Ms: isSet(object.latencyP50Ms)
+        ? globalThis.Number(object.latencyP50Ms)
+        : isSet(object.latency_p50_ms)
+        ? globalThis.Number(object.latency_p50_ms)
+        : undefined,
+      latencyP99Ms: isSet(object.latencyP99Ms)
+        ? globalThis.Number(object.latencyP99Ms)
+        : isSet(object.latency_p99_ms)
+        ? globalThis.Number(object.latency_p99_ms)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CandleQuality): unknown {
+    const obj: any = {};
+    if (message.openTime !== 0) {
+      obj.openTime = Math.round(message.openTime);
+    }
+    if (message.minutes !== 0) {
+      obj.minutes = Math.round(message.minutes);
+    }
+    if (message.messages !== 0) {
+      obj.messages = Math.round(message.messages);
+    }
+    if (message.trades !== 0) {
+      obj.trades = Math.round(message.trades);
+    }
+    if (message.bookUpdates !== 0) {
+      obj.bookUpdates = Math.round(message.bookUpdates);
+    }
+    if (message.tickers !== 0) {
+      obj.tickers = Math.round(message.tickers);
+    }
+    if (message.sequenceGaps !== 0) {
+      obj.sequenceGaps = Math.round(message.sequenceGaps);
+    }
+    if (message.resyncs !== 0) {
+      obj.resyncs = Math.round(message.resyncs);
+    }
+    if (message.reconnects !== 0) {
+      obj.reconnects = Math.round(message.reconnects);
+    }
+    if (message.staleEvents !== 0) {
+      obj.staleEvents = Math.round(message.staleEvents);
+    }
+    if (message.staleSeconds !== 0) {
+      obj.staleSeconds = Math.round(message.staleSeconds);
+    }
+    if (message.latencySamples !== 0) {
+      obj.latencySamples = Math.round(message.latencySamples);
+    }
+    if (message.latencyP50Ms !== undefined) {
+      obj.latencyP50Ms = floatToJson(message.latencyP50Ms);
+    }
+    if (message.latencyP99Ms !== undefined) {
+      obj.latencyP99Ms = floatToJson(message.latencyP99Ms);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CandleQuality>, I>>(base?: I): CandleQuality {
+    return CandleQuality.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CandleQuality>, I>>(object: I): CandleQuality {
+    const message = createBaseCandleQuality();
+    message.openTime = object.openTime ?? 0;
+    message.minutes = object.minutes ?? 0;
+    message.messages = object.messages ?? 0;
+    message.trades = object.trades ?? 0;
+    message.bookUpdates = object.bookUpdates ?? 0;
+    message.tickers = object.tickers ?? 0;
+    message.sequenceGaps = object.sequenceGaps ?? 0;
+    message.resyncs = object.resyncs ?? 0;
+    message.reconnects = object.reconnects ?? 0;
+    message.staleEvents = object.staleEvents ?? 0;
+    message.staleSeconds = object.staleSeconds ?? 0;
+    message.latencySamples = object.latencySamples ?? 0;
+    message.latencyP50Ms = object.latencyP50Ms ?? undefined;
+    message.latencyP99Ms = object.latencyP99Ms ?? undefined;
     return message;
   },
 };
@@ -492,6 +890,10 @@ export const MarketDataServiceClient = makeGenericClientConstructor(
   service: typeof MarketDataServiceService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -94,6 +94,52 @@ export interface QualityEvent {
   ts: number;
 }
 
+/**
+ * Topic md.quality.minute.v1: the data-quality ledger, one row per (exchange, market, symbol, minute),
+ * built downstream of the collectors from md.trade.v1, md.book.v1, md.ticker.v1 and md.quality.v1.
+ * Messages fall in the minute of their exchange_ts; quality events in the minute of their ts; an event
+ * with an empty symbol (a whole connection) is charged to every instrument of its exchange and market.
+ */
+export interface QualityMinute {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** ms, start of the minute (or of the bucket when a store query aggregates) */
+  windowStart: number;
+  /** trades + book_updates + tickers */
+  messages: number;
+  trades: number;
+  bookUpdates: number;
+  tickers: number;
+  sequenceGaps: number;
+  resyncs: number;
+  reconnects: number;
+  /** STALE events from the collector's watchdog */
+  staleEvents: number;
+  /** Whole seconds of the window in which nothing was received for the instrument (by received_ts). */
+  staleSeconds: number;
+  /**
+   * Receive latency received_ts - exchange_ts in ms, over the minute's non-snapshot messages with a
+   * venue time. Quantiles are nearest-rank from the log histogram below: within 1 % of the exact
+   * value (absent when there are no samples, never zero).
+   */
+  latencySamples: number;
+  latencyP50Ms?: number | undefined;
+  latencyP99Ms?:
+    | number
+    | undefined;
+  /**
+   * The histogram itself, sparse and sorted by value: each bucket's representative latency (ms)
+   * and its count. Equal values across minutes are the same bucket, so histograms merge by value.
+   */
+  latencyBucketMs: number[];
+  latencyBucketCount: number[];
+  /** ledger minutes folded into this row: 1 as published */
+  minutes: number;
+  /** ms, ledger clock time the minute was closed; the latest close wins */
+  closedAt: number;
+}
+
 function createBaseQualityEvent(): QualityEvent {
   return {
     exchange: "",
@@ -312,6 +358,476 @@ export const QualityEvent: MessageFns<QualityEvent> = {
     return message;
   },
 };
+
+function createBaseQualityMinute(): QualityMinute {
+  return {
+    exchange: "",
+    market: "",
+    symbol: "",
+    windowStart: 0,
+    messages: 0,
+    trades: 0,
+    bookUpdates: 0,
+    tickers: 0,
+    sequenceGaps: 0,
+    resyncs: 0,
+    reconnects: 0,
+    staleEvents: 0,
+    staleSeconds: 0,
+    latencySamples: 0,
+    latencyP50Ms: undefined,
+    latencyP99Ms: undefined,
+    latencyBucketMs: [],
+    latencyBucketCount: [],
+    minutes: 0,
+    closedAt: 0,
+  };
+}
+
+export const QualityMinute: MessageFns<QualityMinute> = {
+  encode(message: QualityMinute, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== "") {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.market !== "") {
+      writer.uint32(18).string(message.market);
+    }
+    if (message.symbol !== "") {
+      writer.uint32(26).string(message.symbol);
+    }
+    if (message.windowStart !== 0) {
+      writer.uint32(32).int64(message.windowStart);
+    }
+    if (message.messages !== 0) {
+      writer.uint32(40).int64(message.messages);
+    }
+    if (message.trades !== 0) {
+      writer.uint32(48).int64(message.trades);
+    }
+    if (message.bookUpdates !== 0) {
+      writer.uint32(56).int64(message.bookUpdates);
+    }
+    if (message.tickers !== 0) {
+      writer.uint32(64).int64(message.tickers);
+    }
+    if (message.sequenceGaps !== 0) {
+      writer.uint32(72).int64(message.sequenceGaps);
+    }
+    if (message.resyncs !== 0) {
+      writer.uint32(80).int64(message.resyncs);
+    }
+    if (message.reconnects !== 0) {
+      writer.uint32(88).int64(message.reconnects);
+    }
+    if (message.staleEvents !== 0) {
+      writer.uint32(96).int64(message.staleEvents);
+    }
+    if (message.staleSeconds !== 0) {
+      writer.uint32(104).int64(message.staleSeconds);
+    }
+    if (message.latencySamples !== 0) {
+      writer.uint32(112).int64(message.latencySamples);
+    }
+    if (message.latencyP50Ms !== undefined) {
+      writer.uint32(121).double(message.latencyP50Ms);
+    }
+    if (message.latencyP99Ms !== undefined) {
+      writer.uint32(129).double(message.latencyP99Ms);
+    }
+    if (message.latencyBucketMs.length !== 0) {
+      writer.uint32(138).fork();
+      for (const v of message.latencyBucketMs) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.latencyBucketCount.length !== 0) {
+      writer.uint32(146).fork();
+      for (const v of message.latencyBucketCount) {
+        writer.int64(v);
+      }
+      writer.join();
+    }
+    if (message.minutes !== 0) {
+      writer.uint32(152).int64(message.minutes);
+    }
+    if (message.closedAt !== 0) {
+      writer.uint32(160).int64(message.closedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QualityMinute {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQualityMinute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.market = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.windowStart = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.messages = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.trades = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.bookUpdates = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.tickers = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.sequenceGaps = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.resyncs = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.reconnects = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.staleEvents = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.staleSeconds = longToNumber(reader.int64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.latencySamples = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 121) {
+              break;
+            }
+
+            message.latencyP50Ms = reader.double();
+            continue;
+          }
+          case 16: {
+            if (tag !== 129) {
+              break;
+            }
+
+            message.latencyP99Ms = reader.double();
+            continue;
+          }
+          case 17: {
+            if (tag === 137) {
+              message.latencyBucketMs.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 138) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.latencyBucketMs.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 18: {
+            if (tag === 144) {
+              message.latencyBucketCount.push(longToNumber(reader.int64()));
+
+              continue;
+            }
+
+            if (tag === 146) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.latencyBucketCount.push(longToNumber(reader.int64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.minutes = longToNumber(reader.int64());
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.closedAt = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QualityMinute {
+    return {
+      exchange: isSet(object.exchange) ? globalThis.String(object.exchange) : "",
+      market: isSet(object.market) ? globalThis.String(object.market) : "",
+      symbol: isSet(object.symbol) ? globalThis.String(object.symbol) : "",
+      windowStart: isSet(object.windowStart)
+        ? globalThis.Number(object.windowStart)
+        : isSet(object.window_start)
+        ? globalThis.Number(object.window_start)
+        : 0,
+      messages: isSet(object.messages) ? globalThis.Number(object.messages) : 0,
+      trades: isSet(object.trades) ? globalThis.Number(object.trades) : 0,
+      bookUpdates: isSet(object.bookUpdates)
+        ? globalThis.Number(object.bookUpdates)
+        : isSet(object.book_updates)
+        ? globalThis.Number(object.book_updates)
+        : 0,
+      tickers: isSet(object.tickers) ? globalThis.Number(object.tickers) : 0,
+      sequenceGaps: isSet(object.sequenceGaps)
+        ? globalThis.Number(object.sequenceGaps)
+        : isSet(object.sequence_gaps)
+        ? globalThis.Number(object.sequence_gaps)
+        : 0,
+      resyncs: isSet(object.resyncs) ? globalThis.Number(object.resyncs) : 0,
+      reconnects: isSet(object.reconnects) ? globalThis.Number(object.reconnects) : 0,
+      staleEvents: isSet(object.staleEvents)
+        ? globalThis.Number(object.staleEvents)
+        : isSet(object.stale_events)
+        ? globalThis.Number(object.stale_events)
+        : 0,
+      staleSeconds: isSet(object.staleSeconds)
+        ? globalThis.Number(object.staleSeconds)
+        : isSet(object.stale_seconds)
+        ? globalThis.Number(object.stale_seconds)
+        : 0,
+      latencySamples: isSet(object.latencySamples)
+        ? globalThis.Number(object.latencySamples)
+        : isSet(object.latency_samples)
+        ? globalThis.Number(object.latency_samples)
+        : 0,
+      latencyP50Ms: isSet(object.latencyP50Ms)
+        ? globalThis.Number(object.latencyP50Ms)
+        : isSet(object.latency_p50_ms)
+        ? globalThis.Number(object.latency_p50_ms)
+        : undefined,
+      latencyP99Ms: isSet(object.latencyP99Ms)
+        ? globalThis.Number(object.latencyP99Ms)
+        : isSet(object.latency_p99_ms)
+        ? globalThis.Number(object.latency_p99_ms)
+        : undefined,
+      latencyBucketMs: globalThis.Array.isArray(object?.latencyBucketMs)
+        ? object.latencyBucketMs.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.latency_bucket_ms)
+        ? object.latency_bucket_ms.map((e: any) => globalThis.Number(e))
+        : [],
+      latencyBucketCount: globalThis.Array.isArray(object?.latencyBucketCount)
+        ? object.latencyBucketCount.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.latency_bucket_count)
+        ? object.latency_bucket_count.map((e: any) => globalThis.Number(e))
+        : [],
+      minutes: isSet(object.minutes) ? globalThis.Number(object.minutes) : 0,
+      closedAt: isSet(object.closedAt)
+        ? globalThis.Number(object.closedAt)
+        : isSet(object.closed_at)
+        ? globalThis.Number(object.closed_at)
+        : 0,
+    };
+  },
+
+  toJSON(message: QualityMinute): unknown {
+    const obj: any = {};
+    if (message.exchange !== "") {
+      obj.exchange = message.exchange;
+    }
+    if (message.market !== "") {
+      obj.market = message.market;
+    }
+    if (message.symbol !== "") {
+      obj.symbol = message.symbol;
+    }
+    if (message.windowStart !== 0) {
+      obj.windowStart = Math.round(message.windowStart);
+    }
+    if (message.messages !== 0) {
+      obj.messages = Math.round(message.messages);
+    }
+    if (message.trades !== 0) {
+      obj.trades = Math.round(message.trades);
+    }
+    if (message.bookUpdates !== 0) {
+      obj.bookUpdates = Math.round(message.bookUpdates);
+    }
+    if (message.tickers !== 0) {
+      obj.tickers = Math.round(message.tickers);
+    }
+    if (message.sequenceGaps !== 0) {
+      obj.sequenceGaps = Math.round(message.sequenceGaps);
+    }
+    if (message.resyncs !== 0) {
+      obj.resyncs = Math.round(message.resyncs);
+    }
+    if (message.reconnects !== 0) {
+      obj.reconnects = Math.round(message.reconnects);
+    }
+    if (message.staleEvents !== 0) {
+      obj.staleEvents = Math.round(message.staleEvents);
+    }
+    if (message.staleSeconds !== 0) {
+      obj.staleSeconds = Math.round(message.staleSeconds);
+    }
+    if (message.latencySamples !== 0) {
+      obj.latencySamples = Math.round(message.latencySamples);
+    }
+    if (message.latencyP50Ms !== undefined) {
+      obj.latencyP50Ms = floatToJson(message.latencyP50Ms);
+    }
+    if (message.latencyP99Ms !== undefined) {
+      obj.latencyP99Ms = floatToJson(message.latencyP99Ms);
+    }
+    if (message.latencyBucketMs?.length) {
+      obj.latencyBucketMs = message.latencyBucketMs.map((e) => floatToJson(e));
+    }
+    if (message.latencyBucketCount?.length) {
+      obj.latencyBucketCount = message.latencyBucketCount.map((e) => Math.round(e));
+    }
+    if (message.minutes !== 0) {
+      obj.minutes = Math.round(message.minutes);
+    }
+    if (message.closedAt !== 0) {
+      obj.closedAt = Math.round(message.closedAt);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QualityMinute>, I>>(base?: I): QualityMinute {
+    return QualityMinute.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QualityMinute>, I>>(object: I): QualityMinute {
+    const message = createBaseQualityMinute();
+    message.exchange = object.exchange ?? "";
+    message.market = object.market ?? "";
+    message.symbol = object.symbol ?? "";
+    message.windowStart = object.windowStart ?? 0;
+    message.messages = object.messages ?? 0;
+    message.trades = object.trades ?? 0;
+    message.bookUpdates = object.bookUpdates ?? 0;
+    message.tickers = object.tickers ?? 0;
+    message.sequenceGaps = object.sequenceGaps ?? 0;
+    message.resyncs = object.resyncs ?? 0;
+    message.reconnects = object.reconnects ?? 0;
+    message.staleEvents = object.staleEvents ?? 0;
+    message.staleSeconds = object.staleSeconds ?? 0;
+    message.latencySamples = object.latencySamples ?? 0;
+    message.latencyP50Ms = object.latencyP50Ms ?? undefined;
+    message.latencyP99Ms = object.latencyP99Ms ?? undefined;
+    message.latencyBucketMs = object.latencyBucketMs?.map((e) => e) || [];
+    message.latencyBucketCount = object.latencyBucketCount?.map((e) => e) || [];
+    message.minutes = object.minutes ?? 0;
+    message.closedAt = object.closedAt ?? 0;
+    return message;
+  },
+};
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -1,0 +1,2 @@
+export * from './latency-histogram.js';
+export * from './quality-ledger.js';
