@@ -1,5 +1,6 @@
-// `npm run bench`: throughput of the hot paths on the same generated frames in one run, each as
-// ops/s and as a ratio to a floor measured in the same run (JSON.parse of the same frames).
+// `npm run bench`: throughput of the hot paths in one run, each as ops/s and as a ratio to a floor
+// measured in the same run on the same frames (JSON.parse, or gunzip + JSON.parse for gzip venues).
+// Binance uses generated frames (frames.mjs); the other venues real ones (venue-frames.mjs).
 // Machines are shared and noisy: every figure is the best of several interleaved rounds.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,22 +10,10 @@ import { CandleBuilder } from '@pricelevel/market';
 import { createChdbStore, silentLogger } from '@pricelevel/platform';
 import { Side } from '@pricelevel/contracts';
 import { depthChain, tradeFrames } from './frames.mjs';
+import { againstFloor, measure, ROUNDS } from './measure.mjs';
+import { benchVenues } from './venues.mjs';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 let sink = 0;
-
-/** Best ns/op over rounds of `fn(n)`, which runs n operations. */
-function measure(fn, n) {
-  fn(Math.min(n, 1000)); // warm up
-  let best = Infinity;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = process.hrtime.bigint();
-    fn(n);
-    const ns = Number(process.hrtime.bigint() - t) / n;
-    if (ns < best) best = ns;
-  }
-  return best;
-}
 
 const rows = [];
 function report(name, nsPerOp, floorNs, unit = 'ops') {
@@ -43,12 +32,7 @@ const normTrades = (n) => {
     if (e.kind === 'trade') sink += e.trade.tradeCount & 1;
   }
 };
-let floorTrades = Infinity;
-let normNs = Infinity;
-for (let k = 0; k < 3; k++) {
-  floorTrades = Math.min(floorTrades, measure(jsonTrades, 200_000));
-  normNs = Math.min(normNs, measure(normTrades, 200_000));
-}
+const { floor: floorTrades, work: normNs } = againstFloor(jsonTrades, normTrades, 200_000);
 report('JSON.parse floor (aggTrade frames)', floorTrades, floorTrades, 'frames');
 report('trade normalization (frame → Trade)', normNs, floorTrades, 'frames');
 
@@ -82,15 +66,13 @@ const syncDepth = (n) => {
     sink += (sync.book.bestBid() + sync.book.bestAsk()) & 1;
   }
 };
-let floorDepth = Infinity;
-let depthNs = Infinity;
-for (let k = 0; k < 3; k++) {
-  floorDepth = Math.min(floorDepth, measure(jsonDepth, DEPTH_N));
-  depthNs = Math.min(depthNs, measure(syncDepth, DEPTH_N));
-}
+const { floor: floorDepth, work: depthNs } = againstFloor(jsonDepth, syncDepth, DEPTH_N);
 if (sync.counters.gaps !== 0) throw new Error(`bench depth chain produced ${sync.counters.gaps} gaps`);
 report('JSON.parse floor (depthUpdate frames, 20 levels)', floorDepth, floorDepth, 'frames');
 report('depth frame → validated book → best bid/ask', depthNs, floorDepth, 'frames');
+
+// --- Bybit, BingX, HTX: trade and depth paths, each against its own floor ---------------------
+sink += await benchVenues(report);
 
 // --- top-100 extraction on a ~5k-level book -----------------------------------------------
 const book = sync.book;
@@ -138,10 +120,10 @@ try {
 // --- print --------------------------------------------------------------------------------
 const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
 console.log(`\npricelevel bench — node ${process.version}, ${os.cpus().length} cpus, best of ${ROUNDS} rounds\n`);
-console.log('benchmark'.padEnd(66) + 'per second'.padStart(14) + 'ns/op'.padStart(10) + '  × floor');
+console.log('benchmark'.padEnd(72) + 'per second'.padStart(14) + 'ns/op'.padStart(10) + '  × floor');
 for (const r of rows) {
   console.log(
-    r.name.padEnd(66) + `${fmt(r.perSec)} ${r.unit}`.padStart(14) + r.nsPerOp.toFixed(1).padStart(10) +
+    r.name.padEnd(72) + `${fmt(r.perSec)} ${r.unit}`.padStart(14) + r.nsPerOp.toFixed(1).padStart(10) +
       (r.ratio === undefined ? '' : `  ${r.ratio.toFixed(2)}`),
   );
 }

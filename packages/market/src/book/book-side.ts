@@ -1,3 +1,6 @@
+/** Within this many levels of the top, inserts and deletes shift by hand; deeper, splice's memmove wins. */
+const SHIFT_LIMIT = 64;
+
 /**
  * One side of a price-level book as two parallel sorted arrays, best price LAST: most updates
  * touch the top of the book, so inserts and deletes there are push/pop with no shifting.
@@ -32,29 +35,45 @@ export class BookSide {
   /** Absolute size at a price; 0 deletes (deleting an absent level is normal). */
   set(price: number, size: number): void {
     const prices = this.prices;
+    const sizes = this.sizes;
     const n = prices.length;
     // Fast paths at the top of the book.
     if (n === 0 || this.beyondBest(price, prices[n - 1] as number)) {
       if (size !== 0) {
         prices.push(price);
-        this.sizes.push(size);
+        sizes.push(size);
       }
       return;
     }
     const i = this.search(price);
     if (i < n && prices[i] === price) {
-      if (size === 0) {
-        if (i === n - 1) {
-          prices.pop();
-          this.sizes.pop();
-        } else {
-          prices.splice(i, 1);
-          this.sizes.splice(i, 1);
+      if (size !== 0) sizes[i] = size;
+      else if (n - i <= SHIFT_LIMIT) {
+        // Near the top: shift the few better levels down by hand (splice allocates its result).
+        for (let j = i + 1; j < n; j++) {
+          prices[j - 1] = prices[j] as number;
+          sizes[j - 1] = sizes[j] as number;
         }
-      } else this.sizes[i] = size;
+        prices.pop();
+        sizes.pop();
+      } else {
+        prices.splice(i, 1);
+        sizes.splice(i, 1);
+      }
     } else if (size !== 0) {
-      prices.splice(i, 0, price);
-      this.sizes.splice(i, 0, size);
+      if (n - i <= SHIFT_LIMIT) {
+        prices.push(prices[n - 1] as number);
+        sizes.push(sizes[n - 1] as number);
+        for (let j = n - 1; j > i; j--) {
+          prices[j] = prices[j - 1] as number;
+          sizes[j] = sizes[j - 1] as number;
+        }
+        prices[i] = price;
+        sizes[i] = size;
+      } else {
+        prices.splice(i, 0, price);
+        sizes.splice(i, 0, size);
+      }
     }
   }
 
@@ -102,18 +121,35 @@ export class BookSide {
     return this.isBid ? price > best : price < best;
   }
 
-  /** First index whose price is not "before" `price` in storage order. */
+  /**
+   * First index whose price is not "before" `price` in storage order. Gallops down from the top
+   * first (most updates land near the best price), then bisects the bracket it found.
+   */
   private search(price: number): number {
     const prices = this.prices;
-    let lo = 0;
-    let hi = prices.length;
+    const n = prices.length;
+    let hi = n;
+    let step = 1;
+    let lo = n - 1;
     if (this.isBid) {
+      while (lo > 0 && (prices[lo] as number) >= price) {
+        hi = lo;
+        step += step;
+        lo = n - step;
+      }
+      if (lo < 0) lo = 0;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if ((prices[mid] as number) < price) lo = mid + 1;
         else hi = mid;
       }
     } else {
+      while (lo > 0 && (prices[lo] as number) <= price) {
+        hi = lo;
+        step += step;
+        lo = n - step;
+      }
+      if (lo < 0) lo = 0;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if ((prices[mid] as number) > price) lo = mid + 1;

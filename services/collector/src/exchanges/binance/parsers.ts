@@ -8,6 +8,7 @@ import {
   type Ticker,
   type Trade,
 } from '@pricelevel/contracts';
+import { scanDepthUpdate } from './depth-scanner.js';
 import { BINANCE } from './symbols.js';
 
 /** One diff-depth event, venue field names kept (the book sync speaks the venue's sequence rules). */
@@ -114,11 +115,18 @@ export class BinanceParser {
   }
 
   parse(raw: string | Buffer, receivedTs: number): BinanceEvent {
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+    // Fast path for the hottest frame; anything it is not sure of (including every invalid diff,
+    // so that errors stay exactly as the general path words them) goes through JSON.parse below.
+    const fast = scanDepthUpdate(text, receivedTs);
+    if (fast !== null && this.symbols.has(fast.symbol) && fast.U <= fast.u && (fast.pu !== undefined || this.market !== 'perp')) {
+      return { kind: 'depth', depth: fast };
+    }
     let msg: unknown;
     try {
-      msg = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+      msg = JSON.parse(text);
     } catch {
-      return error('malformed', `invalid JSON: ${String(raw).slice(0, 60)}`);
+      return error('malformed', `invalid JSON: ${text.slice(0, 60)}`);
     }
     if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return error('malformed', 'frame is not an object');
     const obj = msg as Json;
