@@ -1,7 +1,6 @@
-import type { Clock, Logger, TimerHandle } from '@pricelevel/platform';
+import type { TimerHandle } from '@pricelevel/platform';
 import WebSocket from 'ws';
-import { backoffDelay, DEFAULT_BACKOFF } from '../backoff.js';
-import type { BackoffOptions } from '../exchange-adapter.js';
+import { ReconnectingSocket, type VenueSocketOptions } from '../reconnecting-socket.js';
 
 /** Venue limits: args per subscribe request (spot; used for every category) and args characters per connection. */
 export const MAX_ARGS_PER_REQUEST = 10;
@@ -9,14 +8,10 @@ export const MAX_ARGS_CHARS_PER_CONNECTION = 21_000;
 /** Bybit recommends a client ping every 20 s. */
 export const DEFAULT_PING_INTERVAL_MS = 20_000;
 
-export interface BybitWsOptions {
+export interface BybitWsOptions extends VenueSocketOptions {
   /** Full stream URL, e.g. wss://stream.bybit.com/v5/public/linear. */
   url: string;
   topics: string[];
-  clock: Clock;
-  logger: Logger;
-  random?: () => number;
-  backoff?: BackoffOptions;
   /** No frame for this long ⇒ the socket is replaced. Default 30 s. */
   staleMs?: number;
   pingIntervalMs?: number;
@@ -24,8 +19,6 @@ export interface BybitWsOptions {
   pongTimeoutMs?: number;
   onFrame(data: Buffer, receivedTs: number): void;
   onOpen(info: { reconnect: boolean }): void;
-  onClose(info: { code: number; reason: string }): void;
-  onStale?(silentMs: number): void;
   onMissedPong?(waitedMs: number): void;
 }
 
@@ -64,19 +57,10 @@ export function groupTopics(perInstrument: string[][], maxChars = MAX_ARGS_CHARS
  * when nothing arrives for `staleMs`, or when it closes — with capped, jittered exponential backoff.
  */
 export class BybitWsConnection {
-  private ws: WebSocket | undefined;
-  private stopped = true;
-  private opens = 0;
-  private attempt = 0;
-  private lastFrameAt = 0;
+  private readonly socket: ReconnectingSocket;
   private pingSentAt = 0;
   private reqSeq = 1;
-  private reconnectTimer: TimerHandle | undefined;
-  private watchdog: TimerHandle | undefined;
   private pinger: TimerHandle | undefined;
-  private readonly random: () => number;
-  private readonly backoff: BackoffOptions;
-  private readonly staleMs: number;
   private readonly pingMs: number;
   private readonly pongTimeoutMs: number;
   readonly stats = { opens: 0, closes: 0, frames: 0, stale: 0, missedPongs: 0, pings: 0, pongs: 0, requests: 0, errors: 0, handlerErrors: 0 };
@@ -85,52 +69,47 @@ export class BybitWsConnection {
     if (options.topics.length === 0) throw new Error('a connection needs at least one topic');
     const chars = options.topics.reduce((s, t) => s + t.length, 0);
     if (chars > MAX_ARGS_CHARS_PER_CONNECTION) throw new Error(`${chars} args characters exceed ${MAX_ARGS_CHARS_PER_CONNECTION} per connection`);
-    this.random = options.random ?? Math.random;
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.staleMs = options.staleMs ?? 30_000;
+    const staleMs = options.staleMs ?? 30_000;
     this.pingMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     this.pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+    // The watchdog also times pongs, so it runs often enough for the shorter of both windows.
+    const checkEveryMs = Math.max(20, Math.min(1000, Math.floor(Math.min(staleMs, this.pongTimeoutMs) / 4)));
+    this.socket = new ReconnectingSocket(
+      { ...options, staleMs, checkEveryMs, stats: this.stats },
+      {
+        connecting: () => {
+          this.pingSentAt = 0;
+          return options.url;
+        },
+        openLogFields: () => ({ topics: options.topics.length }),
+        onOpen: (ws, { reconnect }) => {
+          options.onOpen({ reconnect });
+          for (const req of subscribeRequests('subscribe', options.topics, () => `sub-${this.reqSeq++}`)) this.send(ws, req);
+        },
+        onMessage: (data, _isBinary, now) => options.onFrame(data, now),
+        onCheck: (ws, now) => this.checkPong(ws, now),
+        onStart: () => {
+          this.pinger = options.clock.setInterval(() => this.ping(), this.pingMs);
+        },
+        onStop: () => this.pinger?.cancel(),
+      },
+    );
   }
 
   get connected(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
+    return this.socket.connected;
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const check = Math.max(20, Math.min(1000, Math.floor(Math.min(this.staleMs, this.pongTimeoutMs) / 4)));
-    this.watchdog = this.options.clock.setInterval(() => this.check(), check);
-    this.pinger = this.options.clock.setInterval(() => this.ping(), this.pingMs);
-    this.connect();
+    this.socket.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.reconnectTimer?.cancel();
-    this.watchdog?.cancel();
-    this.pinger?.cancel();
-    const ws = this.ws;
-    this.ws = undefined;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const done = this.options.clock.setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 2000);
-      ws.once('close', () => {
-        done.cancel();
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000, 'client stop');
-    });
+  stop(): Promise<void> {
+    return this.socket.stop();
   }
 
   reconnect(reason: string): void {
-    if (this.stopped || !this.ws) return;
-    this.options.logger.warn({ reason }, 'reconnecting');
-    this.ws.terminate();
+    this.socket.reconnect(reason);
   }
 
   /** A heartbeat reply arrived (the adapter's parser recognised it). */
@@ -141,7 +120,7 @@ export class BybitWsConnection {
 
   /** Unsubscribe then subscribe: the venue answers with a fresh snapshot. False when not connected. */
   resubscribe(topics: string[]): boolean {
-    const ws = this.ws;
+    const ws = this.socket.current;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     for (const op of ['unsubscribe', 'subscribe'] as const) {
       for (const req of subscribeRequests(op, topics, () => `${op === 'subscribe' ? 'sub' : 'unsub'}-${this.reqSeq++}`)) this.send(ws, req);
@@ -154,89 +133,23 @@ export class BybitWsConnection {
     this.stats.requests++;
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    const url = this.options.url;
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(url, { handshakeTimeout: 10_000, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false });
-    } catch (err) {
-      this.stats.errors++;
-      const delay = backoffDelay(this.attempt++, this.backoff, this.random);
-      this.options.logger.error({ url, err: String(err), delay }, 'cannot open websocket');
-      this.reconnectTimer = this.options.clock.setTimeout(() => this.connect(), delay);
-      return;
-    }
-    this.ws = ws;
-    this.lastFrameAt = this.options.clock.now();
-    this.pingSentAt = 0;
-    ws.on('open', () => {
-      if (this.ws !== ws) return;
-      const reconnect = this.opens > 0;
-      this.opens++;
-      this.stats.opens++;
-      this.lastFrameAt = this.options.clock.now();
-      this.options.logger.info({ url, reconnect, topics: this.options.topics.length }, 'connected');
-      this.options.onOpen({ reconnect });
-      for (const req of subscribeRequests('subscribe', this.options.topics, () => `sub-${this.reqSeq++}`)) this.send(ws, req);
-    });
-    ws.on('message', (data: Buffer) => {
-      if (this.ws !== ws) return;
-      const now = this.options.clock.now();
-      this.lastFrameAt = now;
-      this.attempt = 0;
-      this.stats.frames++;
-      try {
-        this.options.onFrame(data, now);
-      } catch (err) {
-        this.stats.handlerErrors++;
-        this.options.logger.error({ err: String(err) }, 'frame handler failed');
-      }
-    });
-    ws.on('error', (err) => {
-      this.stats.errors++;
-      this.options.logger.warn({ err: err.message }, 'websocket error');
-    });
-    ws.on('close', (code: number, reasonBuf: Buffer) => {
-      if (this.ws !== ws) return;
-      this.ws = undefined;
-      this.stats.closes++;
-      const reason = reasonBuf.toString();
-      this.options.onClose({ code, reason });
-      if (this.stopped) return;
-      const delay = backoffDelay(this.attempt++, this.backoff, this.random);
-      this.options.logger.warn({ code, reason, delay, attempt: this.attempt }, 'connection closed: reconnecting');
-      this.reconnectTimer = this.options.clock.setTimeout(() => this.connect(), delay);
-    });
-  }
-
   private ping(): void {
-    const ws = this.ws;
-    if (this.stopped || !ws || ws.readyState !== WebSocket.OPEN) return;
+    const ws = this.socket.current;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
     if (this.pingSentAt === 0) this.pingSentAt = this.options.clock.now();
     this.send(ws, JSON.stringify({ req_id: `ping-${this.reqSeq++}`, op: 'ping' }));
     this.stats.pings++;
   }
 
-  private check(): void {
-    const ws = this.ws;
-    if (this.stopped || !ws) return;
-    const now = this.options.clock.now();
-    if (this.pingSentAt > 0 && now - this.pingSentAt > this.pongTimeoutMs) {
-      const waited = now - this.pingSentAt;
-      this.stats.missedPongs++;
-      this.pingSentAt = 0;
-      this.options.logger.warn({ waitedMs: waited }, 'no pong: replacing the connection');
-      this.options.onMissedPong?.(waited);
-      ws.terminate();
-      return;
-    }
-    const silent = now - this.lastFrameAt;
-    if (silent <= this.staleMs) return;
-    this.stats.stale++;
-    this.lastFrameAt = now;
-    this.options.logger.warn({ silentMs: silent }, 'no data within the watchdog window: replacing the connection');
-    this.options.onStale?.(silent);
+  /** Replaces the socket when a ping went unanswered for `pongTimeoutMs`. */
+  private checkPong(ws: WebSocket, now: number): boolean {
+    if (this.pingSentAt === 0 || now - this.pingSentAt <= this.pongTimeoutMs) return false;
+    const waited = now - this.pingSentAt;
+    this.stats.missedPongs++;
+    this.pingSentAt = 0;
+    this.options.logger.warn({ waitedMs: waited }, 'no pong: replacing the connection');
+    this.options.onMissedPong?.(waited);
     ws.terminate();
+    return true;
   }
 }
