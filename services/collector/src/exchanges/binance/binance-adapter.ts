@@ -1,8 +1,9 @@
-import { instrumentKey, QualityKind, type Market, type QualityEvent, type TopicMessage, type TopicName } from '@pricelevel/contracts';
+import { QualityKind, type Market } from '@pricelevel/contracts';
 import type { Logger } from '@pricelevel/platform';
 import { BatchingPublisher } from '../batching-publisher.js';
 import { backoffDelay } from '../backoff.js';
 import { Counters } from '../counters.js';
+import { QualityReporter } from '../quality-reporter.js';
 import type { AdapterStats, BookView, ExchangeAdapter, ExchangeAdapterOptions } from '../exchange-adapter.js';
 import { BinanceBookSync, type BookSyncSink } from './book-sync.js';
 import { BinanceRestClient } from './binance-rest.js';
@@ -57,9 +58,9 @@ export class BinanceAdapter implements ExchangeAdapter {
   private readonly logger: Logger;
   private readonly counters = new Counters();
   private readonly publisher: BatchingPublisher;
+  private readonly reporter: QualityReporter;
   private readonly parser: BinanceParser;
   private readonly syncs = new Map<string, BinanceBookSync>();
-  private readonly keys = new Map<string, string>();
   private readonly rest: BinanceRestClient;
   private readonly limiter: WeightLimiter;
   private readonly connections: { conn: BinanceWsConnection; symbols: string[] }[] = [];
@@ -67,11 +68,9 @@ export class BinanceAdapter implements ExchangeAdapter {
   /** aggTrade ids are consecutive: gaps and reconnect windows are fetched over REST, trades deduplicated. */
   private readonly trades: TradeGapFiller;
   private readonly snapshotJobs = new Map<string, SnapshotJob>();
-  private readonly qualityLast = new Map<string, { at: number; suppressed: number }>();
   private readonly random: () => number;
   private readonly depthLimit: number;
   private readonly snapshotRetryMs: number;
-  private readonly qualityThrottleMs: number;
   private abort = new AbortController();
   private started = false;
 
@@ -87,9 +86,12 @@ export class BinanceAdapter implements ExchangeAdapter {
     this.random = options.random ?? Math.random;
     this.depthLimit = options.depthLimit ?? 1000;
     this.snapshotRetryMs = options.snapshotRetryMs ?? 1000;
-    this.qualityThrottleMs = options.qualityThrottleMs ?? 1000;
     this.parser = new BinanceParser(this.market, this.symbols);
     this.publisher = new BatchingPublisher(options.bus, this.logger, this.counters);
+    this.reporter = new QualityReporter({
+      exchange: BINANCE, market: this.market, symbols: this.symbols, clock: options.clock, logger: this.logger,
+      counters: this.counters, publisher: this.publisher, epochOf: (s) => this.syncs.get(s)?.epoch ?? 0, throttleMs: options.qualityThrottleMs,
+    });
     this.limiter = new WeightLimiter({
       limitPerMinute: options.weightLimitPerMinute ?? (this.market === 'spot' ? SPOT_WEIGHT_PER_MINUTE : PERP_WEIGHT_PER_MINUTE),
       clock: options.clock,
@@ -113,8 +115,8 @@ export class BinanceAdapter implements ExchangeAdapter {
         clock: options.clock,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
-      publish: (t) => this.emit('md.trade.v1', t.symbol, t),
-      quality: (q) => this.emitQuality(q),
+      publish: (t) => this.reporter.emit('md.trade.v1', t.symbol, t),
+      quality: (q) => this.reporter.emitQuality(q),
       clock: options.clock,
       logger: this.logger,
       counters: this.counters,
@@ -122,12 +124,11 @@ export class BinanceAdapter implements ExchangeAdapter {
     });
 
     const sink: BookSyncSink = {
-      book: (u) => this.emit('md.book.v1', u.symbol, u),
-      quality: (q) => this.emitQuality(q),
+      book: (u) => this.reporter.emit('md.book.v1', u.symbol, u),
+      quality: (q) => this.reporter.emitQuality(q),
       requestSnapshot: (symbol, token) => this.requestSnapshot(symbol, token),
     };
     for (const symbol of this.symbols) {
-      this.keys.set(symbol, instrumentKey({ exchange: BINANCE, market: this.market, symbol }));
       this.syncs.set(symbol, new BinanceBookSync({ market: this.market, symbol }, sink));
     }
 
@@ -153,7 +154,7 @@ export class BinanceAdapter implements ExchangeAdapter {
         onClose: ({ code, reason }) => this.onClose(index, code, reason),
         onStale: (silentMs) => {
           this.counters.inc('stale');
-          this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_STALE, `connection ${index}: no data for ${silentMs} ms`));
+          this.reporter.report('', QualityKind.QUALITY_KIND_STALE, `connection ${index}: no data for ${silentMs} ms`);
         },
       });
       this.connections.push({ conn, symbols: group });
@@ -169,7 +170,7 @@ export class BinanceAdapter implements ExchangeAdapter {
         fetch: (symbol, signal) => this.rest.openInterest(symbol, signal),
         onTicker: (t) => {
           this.counters.inc('openInterest');
-          this.emit('md.ticker.v1', t.symbol, t);
+          this.reporter.emit('md.ticker.v1', t.symbol, t);
         },
         onError: () => this.counters.inc('openInterestErrors'),
         clock: options.clock,
@@ -259,11 +260,11 @@ export class BinanceAdapter implements ExchangeAdapter {
         return;
       case 'ticker':
         this.counters.inc('tickers');
-        this.emit('md.ticker.v1', e.ticker.symbol, e.ticker);
+        this.reporter.emit('md.ticker.v1', e.ticker.symbol, e.ticker);
         return;
       case 'liquidation':
         this.counters.inc('liquidations');
-        this.emit('md.liquidation.v1', e.liquidation.symbol, e.liquidation);
+        this.reporter.emit('md.liquidation.v1', e.liquidation.symbol, e.liquidation);
         return;
       case 'batch':
         for (const inner of e.events) this.handle(inner, conn);
@@ -290,14 +291,14 @@ export class BinanceAdapter implements ExchangeAdapter {
     const counter = e.reason === 'malformed' ? 'malformed' : e.reason === 'unknown-symbol' ? 'unknownSymbol' : 'unknownEvent';
     this.counters.inc(counter);
     const kind = e.reason === 'unknown-symbol' ? QualityKind.QUALITY_KIND_UNKNOWN_SYMBOL : QualityKind.QUALITY_KIND_MALFORMED;
-    if (this.emitQuality(this.quality(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`))) {
+    if (this.reporter.report(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`)) {
       this.logger.warn({ reason: e.reason, detail: e.detail, total: this.counters.get(counter) }, 'frame dropped');
     }
   }
 
   private onOpen(index: number, reconnect: boolean): void {
     this.counters.inc(reconnect ? 'reconnects' : 'connects');
-    if (reconnect) this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`), true);
+    if (reconnect) this.reporter.report('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`, true);
     if (reconnect) this.trades.onReconnect(this.connections[index]?.symbols ?? []);
   }
 
@@ -306,49 +307,6 @@ export class BinanceAdapter implements ExchangeAdapter {
     // Diffs on the new socket do not continue the old ones: every book of this connection resyncs.
     for (const symbol of this.connections[index]?.symbols ?? []) this.syncs.get(symbol)!.reset();
     this.logger.warn({ conn: index, code, reason }, 'connection lost: books of this connection will resync');
-  }
-
-  private emit<T extends TopicName>(topic: T, symbol: string, value: TopicMessage<T>): void {
-    this.publisher.push(topic, this.keys.get(symbol) ?? instrumentKey({ exchange: BINANCE, market: this.market, symbol }), value);
-  }
-
-  private quality(symbol: string, kind: QualityKind, detail: string): QualityEvent {
-    return {
-      exchange: BINANCE,
-      market: this.market,
-      symbol,
-      kind,
-      bookEpoch: symbol ? (this.syncs.get(symbol)?.epoch ?? 0) : 0,
-      expectedId: 0,
-      receivedId: 0,
-      detail,
-      ts: this.options.clock.now(),
-    };
-  }
-
-  /**
-   * Publishes a quality event. Sequence gaps, resyncs and reconnects always go out; repeated
-   * drops (malformed, unknown symbol, stale) of one (kind, symbol) are folded within the throttle
-   * window and the next event says how many were folded. Returns whether it was published.
-   */
-  private emitQuality(q: QualityEvent, always = false): boolean {
-    const foldable = !always && q.kind !== QualityKind.QUALITY_KIND_SEQUENCE_GAP && q.kind !== QualityKind.QUALITY_KIND_RESYNC;
-    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'sequence gap');
-    if (foldable) {
-      const key = `${q.kind}:${q.symbol}`;
-      const now = this.options.clock.now();
-      const last = this.qualityLast.get(key);
-      if (last && now - last.at < this.qualityThrottleMs) {
-        last.suppressed++;
-        this.counters.inc('qualityFolded');
-        return false;
-      }
-      if (last?.suppressed) q.detail += ` (+${last.suppressed} more since the last report)`;
-      this.qualityLast.set(key, { at: now, suppressed: 0 });
-    }
-    this.counters.inc('qualityEvents');
-    this.publisher.push('md.quality.v1', q.symbol ? (this.keys.get(q.symbol) ?? '') : instrumentKey({ exchange: BINANCE, market: this.market, symbol: '' }), q);
-    return true;
   }
 
   private requestSnapshot(symbol: string, token: number): void {

@@ -1,19 +1,16 @@
 import {
   Completeness,
-  instrumentKey,
   PositionSide,
   QualityKind,
   Side,
   type Liquidation,
   type Market,
-  type QualityEvent,
   type Ticker,
-  type TopicMessage,
-  type TopicName,
 } from '@pricelevel/contracts';
 import type { Logger } from '@pricelevel/platform';
 import { BatchingPublisher } from '../batching-publisher.js';
 import { Counters } from '../counters.js';
+import { QualityReporter } from '../quality-reporter.js';
 import type { AdapterStats, BookView, ExchangeAdapter, ExchangeAdapterOptions } from '../exchange-adapter.js';
 import { OpenInterestPoller } from '../binance/open-interest-poller.js';
 import { BingxBookSync, type BingxBookSyncSink } from './book-sync.js';
@@ -50,16 +47,14 @@ export class BingxAdapter implements ExchangeAdapter {
   private readonly logger: Logger;
   private readonly counters = new Counters();
   private readonly publisher: BatchingPublisher;
+  private readonly reporter: QualityReporter;
   private readonly parser: BingxParser;
   private readonly bySymbol = new Map<string, BingxSymbol>();
   private readonly syncs = new Map<string, BingxBookSync>();
-  private readonly keys = new Map<string, string>();
   private readonly connOf = new Map<string, number>();
   private readonly connections: { conn: BingxWsConnection; symbols: string[] }[] = [];
   private readonly rest: BingxRestClient;
   private readonly poller: OpenInterestPoller | undefined;
-  private readonly qualityLast = new Map<string, { at: number; suppressed: number }>();
-  private readonly qualityThrottleMs: number;
   private started = false;
 
   constructor(private readonly options: BingxAdapterOptions) {
@@ -72,14 +67,18 @@ export class BingxAdapter implements ExchangeAdapter {
     const list = bingxSymbols(options.symbols);
     this.symbols = list.map((s) => s.symbol);
     this.logger = options.logger.child({ exchange: BINGX, market: this.market });
-    this.qualityThrottleMs = options.qualityThrottleMs ?? 1000;
     this.parser = new BingxParser(this.market, list);
     this.publisher = new BatchingPublisher(options.bus, this.logger, this.counters);
+    this.reporter = new QualityReporter({
+      exchange: BINGX, market: this.market, symbols: this.symbols, clock: options.clock, logger: this.logger,
+      counters: this.counters, publisher: this.publisher, epochOf: (s) => this.syncs.get(s)?.epoch ?? 0, throttleMs: options.qualityThrottleMs,
+      gapMessage: 'book sequence gap: resubscribing',
+    });
     this.rest = new BingxRestClient({ restUrl: options.urls.restUrl, clock: options.clock, market: this.market, ...(options.fetch ? { fetch: options.fetch } : {}) });
 
     const sink: BingxBookSyncSink = {
-      book: (u) => this.emit('md.book.v1', u.symbol, u),
-      quality: (q) => this.emitQuality(q),
+      book: (u) => this.reporter.emit('md.book.v1', u.symbol, u),
+      quality: (q) => this.reporter.emitQuality(q),
       resubscribe: (symbol) => {
         this.counters.inc('resubscribes');
         const s = this.bySymbol.get(symbol)!;
@@ -88,7 +87,6 @@ export class BingxAdapter implements ExchangeAdapter {
     };
     for (const s of list) {
       this.bySymbol.set(s.symbol, s);
-      this.keys.set(s.symbol, instrumentKey({ exchange: BINGX, market: this.market, symbol: s.symbol }));
       this.syncs.set(s.symbol, new BingxBookSync(s.symbol, this.market, sink));
     }
 
@@ -112,7 +110,7 @@ export class BingxAdapter implements ExchangeAdapter {
         onClose: ({ code, reason }) => this.onClose(index, code, reason),
         onStale: (silentMs) => {
           this.counters.inc('stale');
-          this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_STALE, `connection ${index}: no data for ${silentMs} ms`));
+          this.reporter.report('', QualityKind.QUALITY_KIND_STALE, `connection ${index}: no data for ${silentMs} ms`);
         },
       });
       this.connections.push({ conn, symbols: group.map((s) => s.symbol) });
@@ -128,7 +126,7 @@ export class BingxAdapter implements ExchangeAdapter {
         fetch: (symbol, signal) => this.pollRest(symbol, signal),
         onTicker: (t) => {
           this.counters.inc('restTickers');
-          this.emit('md.ticker.v1', t.symbol, t);
+          this.reporter.emit('md.ticker.v1', t.symbol, t);
         },
         onError: () => this.counters.inc('restPollErrors'),
         clock: options.clock,
@@ -231,7 +229,7 @@ export class BingxAdapter implements ExchangeAdapter {
         receivedTs: now,
       };
       this.counters.inc('liquidationUnavailableMarkers');
-      this.emit('md.liquidation.v1', symbol, marker);
+      this.reporter.emit('md.liquidation.v1', symbol, marker);
     }
   }
 
@@ -247,7 +245,7 @@ export class BingxAdapter implements ExchangeAdapter {
         // ordinal within one frame, which is not stable between WS frames and a REST list): gaps cannot be
         // seen and a reconnect window cannot be merged exactly, so it is not backfilled.
         this.counters.inc('trades', e.trades.length);
-        for (const t of e.trades) this.emit('md.trade.v1', t.symbol, t);
+        for (const t of e.trades) this.reporter.emit('md.trade.v1', t.symbol, t);
         return;
       case 'depth':
         this.counters.inc(e.depth.action === 'all' ? 'depthSnapshots' : 'depthUpdates');
@@ -255,7 +253,7 @@ export class BingxAdapter implements ExchangeAdapter {
         return;
       case 'ticker':
         this.counters.inc('tickers');
-        this.emit('md.ticker.v1', e.ticker.symbol, e.ticker);
+        this.reporter.emit('md.ticker.v1', e.ticker.symbol, e.ticker);
         return;
       case 'ping':
         this.counters.inc('pings');
@@ -292,14 +290,14 @@ export class BingxAdapter implements ExchangeAdapter {
     const counter = { 'bad-gzip': 'badGzip', malformed: 'malformed', 'unknown-event': 'unknownEvent', 'unknown-symbol': 'unknownSymbol' }[e.reason];
     this.counters.inc(counter);
     const kind = e.reason === 'unknown-symbol' ? QualityKind.QUALITY_KIND_UNKNOWN_SYMBOL : QualityKind.QUALITY_KIND_MALFORMED;
-    if (this.emitQuality(this.quality(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`))) {
+    if (this.reporter.report(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`)) {
       this.logger.warn({ reason: e.reason, detail: e.detail, total: this.counters.get(counter) }, 'frame dropped');
     }
   }
 
   private onOpen(index: number, reconnect: boolean): void {
     this.counters.inc(reconnect ? 'reconnects' : 'connects');
-    if (reconnect) this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`), true);
+    if (reconnect) this.reporter.report('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`, true);
   }
 
   private onClose(index: number, code: number, reason: string): void {
@@ -307,46 +305,5 @@ export class BingxAdapter implements ExchangeAdapter {
     // The new socket's subscriptions start with fresh full books: every book of this connection resyncs.
     for (const symbol of this.connections[index]?.symbols ?? []) this.syncs.get(symbol)!.reset();
     this.logger.warn({ conn: index, code, reason }, 'connection lost: books of this connection will resync');
-  }
-
-  private emit<T extends TopicName>(topic: T, symbol: string, value: TopicMessage<T>): void {
-    this.publisher.push(topic, this.keys.get(symbol) ?? instrumentKey({ exchange: BINGX, market: this.market, symbol }), value);
-  }
-
-  private quality(symbol: string, kind: QualityKind, detail: string): QualityEvent {
-    return {
-      exchange: BINGX,
-      market: this.market,
-      symbol,
-      kind,
-      bookEpoch: symbol ? (this.syncs.get(symbol)?.epoch ?? 0) : 0,
-      expectedId: 0,
-      receivedId: 0,
-      detail,
-      ts: this.options.clock.now(),
-    };
-  }
-
-  /** Gaps, resyncs and reconnects always go out; repeated drops of one (kind, symbol) are folded. */
-  private emitQuality(q: QualityEvent, always = false): boolean {
-    const foldable = !always && q.kind !== QualityKind.QUALITY_KIND_SEQUENCE_GAP && q.kind !== QualityKind.QUALITY_KIND_RESYNC;
-    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) {
-      this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'book sequence gap: resubscribing');
-    }
-    if (foldable) {
-      const key = `${q.kind}:${q.symbol}`;
-      const now = this.options.clock.now();
-      const last = this.qualityLast.get(key);
-      if (last && now - last.at < this.qualityThrottleMs) {
-        last.suppressed++;
-        this.counters.inc('qualityFolded');
-        return false;
-      }
-      if (last?.suppressed) q.detail += ` (+${last.suppressed} more since the last report)`;
-      this.qualityLast.set(key, { at: now, suppressed: 0 });
-    }
-    this.counters.inc('qualityEvents');
-    this.publisher.push('md.quality.v1', q.symbol ? (this.keys.get(q.symbol) ?? '') : instrumentKey({ exchange: BINGX, market: this.market, symbol: '' }), q);
-    return true;
   }
 }

@@ -1,7 +1,8 @@
-import { instrumentKey, QualityKind, type Market, type QualityEvent, type TopicMessage, type TopicName } from '@pricelevel/contracts';
+import { QualityKind, type Market } from '@pricelevel/contracts';
 import type { Logger, TimerHandle } from '@pricelevel/platform';
 import { BatchingPublisher } from '../batching-publisher.js';
 import { Counters } from '../counters.js';
+import { QualityReporter } from '../quality-reporter.js';
 import type { AdapterStats, BookView, ExchangeAdapter, ExchangeAdapterOptions } from '../exchange-adapter.js';
 import { BybitBookSync, type BybitBookSyncSink } from './book-sync.js';
 import { BybitWsConnection, groupTopics, MAX_ARGS_CHARS_PER_CONNECTION } from './bybit-ws.js';
@@ -45,17 +46,15 @@ export class BybitAdapter implements ExchangeAdapter {
   private readonly logger: Logger;
   private readonly counters = new Counters();
   private readonly publisher: BatchingPublisher;
+  private readonly reporter: QualityReporter;
   private readonly parser: BybitParser;
   private readonly tickers: TickerMerger;
   private readonly syncs = new Map<string, BybitBookSync>();
-  private readonly keys = new Map<string, string>();
   private readonly natives = new Map<string, string>();
   private readonly connOf = new Map<string, number>();
   private readonly connections: Conn[] = [];
-  private readonly qualityLast = new Map<string, { at: number; suppressed: number }>();
   private readonly depth: BookDepth;
   private readonly resubscribeTimeoutMs: number;
-  private readonly qualityThrottleMs: number;
   private readonly includeBlockTrades: boolean;
   private watchdog: TimerHandle | undefined;
   private started = false;
@@ -71,20 +70,23 @@ export class BybitAdapter implements ExchangeAdapter {
     this.depth = options.depth ?? 50;
     if (![1, 50, 200, 500, 1000].includes(this.depth)) throw new Error(`unsupported orderbook depth ${this.depth}`);
     this.resubscribeTimeoutMs = options.resubscribeTimeoutMs ?? 5000;
-    this.qualityThrottleMs = options.qualityThrottleMs ?? 1000;
     this.includeBlockTrades = options.includeBlockTrades ?? true;
     this.logger = options.logger.child({ exchange: BYBIT, market: this.market });
     this.parser = new BybitParser(this.market, this.instruments.map((i) => [i.native, i.symbol] as [string, string]));
     this.tickers = new TickerMerger(this.market);
     this.publisher = new BatchingPublisher(options.bus, this.logger, this.counters);
+    this.reporter = new QualityReporter({
+      exchange: BYBIT, market: this.market, symbols: this.instruments.map((i) => i.symbol), clock: options.clock, logger: this.logger,
+      counters: this.counters, publisher: this.publisher, epochOf: (s) => this.syncs.get(s)?.epoch ?? 0, throttleMs: options.qualityThrottleMs,
+      gapMessage: 'book sequence gap: resubscribing',
+    });
 
     const sink: BybitBookSyncSink = {
-      book: (u) => this.emit('md.book.v1', u.symbol, u),
-      quality: (q) => this.emitQuality(q),
+      book: (u) => this.reporter.emit('md.book.v1', u.symbol, u),
+      quality: (q) => this.reporter.emitQuality(q),
       resubscribe: (symbol) => this.resubscribe(symbol),
     };
     for (const { symbol, native } of this.instruments) {
-      this.keys.set(symbol, instrumentKey({ exchange: BYBIT, market: this.market, symbol }));
       this.natives.set(symbol, native);
       this.syncs.set(symbol, new BybitBookSync(this.market, symbol, sink));
     }
@@ -188,7 +190,7 @@ export class BybitAdapter implements ExchangeAdapter {
         if (e.blockTrades) this.counters.inc('blockTrades', e.blockTrades);
         for (const t of e.trades) {
           this.counters.inc('trades');
-          this.emit('md.trade.v1', t.symbol, t);
+          this.reporter.emit('md.trade.v1', t.symbol, t);
         }
         return;
       case 'ticker': {
@@ -196,14 +198,14 @@ export class BybitAdapter implements ExchangeAdapter {
         const t = this.tickers.apply(e.ticker);
         if (t) {
           this.counters.inc('tickers');
-          this.emit('md.ticker.v1', t.symbol, t);
+          this.reporter.emit('md.ticker.v1', t.symbol, t);
         }
         return;
       }
       case 'liquidations':
         for (const l of e.liquidations) {
           this.counters.inc('liquidations');
-          this.emit('md.liquidation.v1', l.symbol, l);
+          this.reporter.emit('md.liquidation.v1', l.symbol, l);
         }
         return;
       case 'pong':
@@ -227,7 +229,7 @@ export class BybitAdapter implements ExchangeAdapter {
     const counter = e.reason === 'malformed' ? 'malformed' : e.reason === 'unknown-symbol' ? 'unknownSymbol' : 'unknownEvent';
     this.counters.inc(counter);
     const kind = e.reason === 'unknown-symbol' ? QualityKind.QUALITY_KIND_UNKNOWN_SYMBOL : QualityKind.QUALITY_KIND_MALFORMED;
-    if (this.emitQuality(this.quality(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`))) {
+    if (this.reporter.report(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`)) {
       this.logger.warn({ reason: e.reason, detail: e.detail, total: this.counters.get(counter) }, 'frame dropped');
     }
   }
@@ -236,7 +238,7 @@ export class BybitAdapter implements ExchangeAdapter {
     this.counters.inc(reconnect ? 'reconnects' : 'connects');
     const now = this.options.clock.now();
     for (const s of this.connections[index]?.symbols ?? []) this.syncs.get(s)!.subscribed(now);
-    if (reconnect) this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`), true);
+    if (reconnect) this.reporter.report('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${index} re-established`, true);
   }
 
   private onClose(index: number, code: number, reason: string): void {
@@ -250,7 +252,7 @@ export class BybitAdapter implements ExchangeAdapter {
 
   private connectionQuality(index: number, detail: string): void {
     this.counters.inc('stale');
-    this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_STALE, `connection ${index}: ${detail}`), true);
+    this.reporter.report('', QualityKind.QUALITY_KIND_STALE, `connection ${index}: ${detail}`, true);
   }
 
   private resubscribe(symbol: string): void {
@@ -273,38 +275,5 @@ export class BybitAdapter implements ExchangeAdapter {
         this.resubscribe(symbol);
       }
     }
-  }
-
-  private emit<T extends TopicName>(topic: T, symbol: string, value: TopicMessage<T>): void {
-    this.publisher.push(topic, this.keys.get(symbol) ?? instrumentKey({ exchange: BYBIT, market: this.market, symbol }), value);
-  }
-
-  private quality(symbol: string, kind: QualityKind, detail: string): QualityEvent {
-    return {
-      exchange: BYBIT, market: this.market, symbol, kind,
-      bookEpoch: symbol ? (this.syncs.get(symbol)?.epoch ?? 0) : 0,
-      expectedId: 0, receivedId: 0, detail, ts: this.options.clock.now(),
-    };
-  }
-
-  /** As BinanceAdapter: gaps, resyncs, reconnects always go out; repeated drops are folded per throttle window. */
-  private emitQuality(q: QualityEvent, always = false): boolean {
-    const foldable = !always && q.kind !== QualityKind.QUALITY_KIND_SEQUENCE_GAP && q.kind !== QualityKind.QUALITY_KIND_RESYNC;
-    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'book sequence gap: resubscribing');
-    if (foldable) {
-      const key = `${q.kind}:${q.symbol}`;
-      const now = this.options.clock.now();
-      const last = this.qualityLast.get(key);
-      if (last && now - last.at < this.qualityThrottleMs) {
-        last.suppressed++;
-        this.counters.inc('qualityFolded');
-        return false;
-      }
-      if (last?.suppressed) q.detail += ` (+${last.suppressed} more since the last report)`;
-      this.qualityLast.set(key, { at: now, suppressed: 0 });
-    }
-    this.counters.inc('qualityEvents');
-    this.publisher.push('md.quality.v1', q.symbol ? (this.keys.get(q.symbol) ?? '') : instrumentKey({ exchange: BYBIT, market: this.market, symbol: '' }), q);
-    return true;
   }
 }

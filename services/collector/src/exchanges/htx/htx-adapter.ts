@@ -1,16 +1,8 @@
-import {
-  Completeness,
-  instrumentKey,
-  PositionSide,
-  QualityKind,
-  Side,
-  type QualityEvent,
-  type TopicMessage,
-  type TopicName,
-} from '@pricelevel/contracts';
+import { Completeness, PositionSide, QualityKind, Side } from '@pricelevel/contracts';
 import type { Logger, TimerHandle } from '@pricelevel/platform';
 import { BatchingPublisher } from '../batching-publisher.js';
 import { Counters } from '../counters.js';
+import { QualityReporter } from '../quality-reporter.js';
 import type { AdapterStats, BookView, ExchangeAdapter, ExchangeAdapterOptions } from '../exchange-adapter.js';
 import { HtxWsConnection } from './htx-ws.js';
 import { HtxRestClient } from './htx-rest.js';
@@ -61,14 +53,12 @@ export class HtxAdapter implements ExchangeAdapter {
   private readonly logger: Logger;
   private readonly counters = new Counters();
   private readonly publisher: BatchingPublisher;
+  private readonly reporter: QualityReporter;
   private readonly parser: HtxParser;
   private readonly syncs = new Map<string, HtxBookSync>();
-  private readonly keys = new Map<string, string>();
   private readonly pairs: Pair[] = [];
   private readonly pairOf = new Map<string, Pair>();
   private readonly requests = new Map<string, { symbol: string; token: number; timer: TimerHandle }>();
-  private readonly qualityLast = new Map<string, { at: number; suppressed: number }>();
-  private readonly qualityThrottleMs: number;
   private readonly refreshTimeoutMs: number;
   private reqSeq = 0;
   /** tradeId is consecutive per symbol: gaps and reconnect windows are fetched over REST, trades deduplicated. */
@@ -84,18 +74,21 @@ export class HtxAdapter implements ExchangeAdapter {
     if (options.feedUrl !== undefined && !/^wss?:\/\//.test(options.feedUrl)) throw new Error(`feedUrl must be a ws(s) URL, got ${options.feedUrl}`);
     this.symbols = normalizeHtxSymbols(options.symbols);
     this.logger = options.logger.child({ exchange: HTX, market: 'spot' });
-    this.qualityThrottleMs = options.qualityThrottleMs ?? 1000;
     this.refreshTimeoutMs = options.refreshTimeoutMs ?? 5000;
     this.parser = new HtxParser(this.symbols);
     this.publisher = new BatchingPublisher(options.bus, this.logger, this.counters);
+    this.reporter = new QualityReporter({
+      exchange: HTX, market: 'spot', symbols: this.symbols, clock: options.clock, logger: this.logger,
+      counters: this.counters, publisher: this.publisher, epochOf: (s) => this.syncs.get(s)?.epoch ?? 0, throttleMs: options.qualityThrottleMs,
+    });
 
     this.trades = new TradeGapFiller({
       exchange: HTX,
       market: 'spot',
       symbols: this.symbols,
       fetchGap: htxTradesGapFetcher(new HtxRestClient({ restUrl: options.urls.restUrl, clock: options.clock, ...(options.fetch ? { fetch: options.fetch } : {}) })),
-      publish: (t) => this.emit('md.trade.v1', t.symbol, t),
-      quality: (q) => this.emitQuality(q),
+      publish: (t) => this.reporter.emit('md.trade.v1', t.symbol, t),
+      quality: (q) => this.reporter.emitQuality(q),
       clock: options.clock,
       logger: this.logger,
       counters: this.counters,
@@ -103,12 +96,11 @@ export class HtxAdapter implements ExchangeAdapter {
     });
 
     const sink: MbpSyncSink = {
-      book: (u) => this.emit('md.book.v1', u.symbol, u),
-      quality: (q) => this.emitQuality(q),
+      book: (u) => this.reporter.emit('md.book.v1', u.symbol, u),
+      quality: (q) => this.reporter.emitQuality(q),
       requestRefresh: (symbol, token) => this.requestRefresh(symbol, token),
     };
     for (const symbol of this.symbols) {
-      this.keys.set(symbol, instrumentKey({ exchange: HTX, market: 'spot', symbol }));
       this.syncs.set(symbol, new HtxBookSync({ symbol }, sink));
     }
 
@@ -140,7 +132,7 @@ export class HtxAdapter implements ExchangeAdapter {
           onClose: ({ code, reason }) => this.onClose(pair, path, code, reason),
           onStale: (silentMs) => {
             this.counters.inc('stale');
-            this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_STALE, `connection ${path}${index}: no data for ${silentMs} ms`));
+            this.reporter.report('', QualityKind.QUALITY_KIND_STALE, `connection ${path}${index}: no data for ${silentMs} ms`);
           },
         });
       const pair: Pair = {
@@ -159,7 +151,7 @@ export class HtxAdapter implements ExchangeAdapter {
     const now = this.options.clock.now();
     for (const symbol of this.symbols) {
       // No public liquidation stream on HTX spot: say so once per symbol instead of implying zero.
-      this.emit('md.liquidation.v1', symbol, {
+      this.reporter.emit('md.liquidation.v1', symbol, {
         exchange: HTX,
         market: 'spot',
         symbol,
@@ -306,7 +298,7 @@ export class HtxAdapter implements ExchangeAdapter {
     const counter = { malformed: 'malformed', 'corrupt-gzip': 'corruptGzip', 'unknown-symbol': 'unknownSymbol', 'unknown-event': 'unknownEvent' }[e.reason];
     this.counters.inc(counter);
     const kind = e.reason === 'unknown-symbol' ? QualityKind.QUALITY_KIND_UNKNOWN_SYMBOL : QualityKind.QUALITY_KIND_MALFORMED;
-    if (this.emitQuality(this.quality(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`))) {
+    if (this.reporter.report(this.syncs.has(e.symbol) ? e.symbol : '', kind, `${e.reason}: ${e.detail}`)) {
       this.logger.warn({ reason: e.reason, detail: e.detail, total: this.counters.get(counter) }, 'frame dropped');
     }
   }
@@ -339,7 +331,7 @@ export class HtxAdapter implements ExchangeAdapter {
 
   private onOpen(conn: string, reconnect: boolean): void {
     this.counters.inc(reconnect ? 'reconnects' : 'connects');
-    if (reconnect) this.emitQuality(this.quality('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${conn} re-established`), true);
+    if (reconnect) this.reporter.report('', QualityKind.QUALITY_KIND_RECONNECT, `connection ${conn} re-established`, true);
   }
 
   private onClose(pair: Pair, path: 'ws' | 'feed', code: number, reason: string): void {
@@ -355,44 +347,5 @@ export class HtxAdapter implements ExchangeAdapter {
       }
     }
     this.logger.warn({ path, code, reason }, path === 'feed' ? 'feed lost: its books will resync' : 'trade connection lost');
-  }
-
-  private emit<T extends TopicName>(topic: T, symbol: string, value: TopicMessage<T>): void {
-    this.publisher.push(topic, this.keys.get(symbol) ?? instrumentKey({ exchange: HTX, market: 'spot', symbol }), value);
-  }
-
-  private quality(symbol: string, kind: QualityKind, detail: string): QualityEvent {
-    return {
-      exchange: HTX,
-      market: 'spot',
-      symbol,
-      kind,
-      bookEpoch: symbol ? (this.syncs.get(symbol)?.epoch ?? 0) : 0,
-      expectedId: 0,
-      receivedId: 0,
-      detail,
-      ts: this.options.clock.now(),
-    };
-  }
-
-  /** Gaps, resyncs and reconnects always go out; repeated drops of one (kind, symbol) are folded per window. */
-  private emitQuality(q: QualityEvent, always = false): boolean {
-    const foldable = !always && q.kind !== QualityKind.QUALITY_KIND_SEQUENCE_GAP && q.kind !== QualityKind.QUALITY_KIND_RESYNC;
-    if (q.kind === QualityKind.QUALITY_KIND_SEQUENCE_GAP) this.logger.warn({ symbol: q.symbol, expected: q.expectedId, received: q.receivedId, detail: q.detail }, 'sequence gap');
-    if (foldable) {
-      const key = `${q.kind}:${q.symbol}`;
-      const now = this.options.clock.now();
-      const last = this.qualityLast.get(key);
-      if (last && now - last.at < this.qualityThrottleMs) {
-        last.suppressed++;
-        this.counters.inc('qualityFolded');
-        return false;
-      }
-      if (last?.suppressed) q.detail += ` (+${last.suppressed} more since the last report)`;
-      this.qualityLast.set(key, { at: now, suppressed: 0 });
-    }
-    this.counters.inc('qualityEvents');
-    this.publisher.push('md.quality.v1', q.symbol ? (this.keys.get(q.symbol) ?? '') : instrumentKey({ exchange: HTX, market: 'spot', symbol: '' }), q);
-    return true;
   }
 }
