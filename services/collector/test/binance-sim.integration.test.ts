@@ -4,6 +4,7 @@ import { MemoryBus, silentLogger, systemClock, type Subscription } from '@pricel
 import { afterEach, describe, expect, it } from 'vitest';
 import { BinanceAdapter } from '../src/exchanges/binance/binance-adapter.js';
 import { waitFor } from './helpers/fake-binance.js';
+import { expectSameBooks as compareBooks } from './helpers/same-books.js';
 
 /**
  * The adapter against the exchange simulator (the venue's real protocol on loopback): for every
@@ -54,29 +55,9 @@ async function setup(market: 'spot' | 'perp', staleMs: number) {
   return { sim, adapter, quality, books };
 }
 
-/**
- * Pauses the simulator, waits until the adapter has applied everything it sent, and compares the
- * books. A pause longer than a short stale window can itself cost the connection; then the market
- * runs again until the adapter has resynced, and the comparison is retried.
- */
-async function expectSameBooks(s: BinanceSimulator, a: BinanceAdapter, market: 'spot' | 'perp'): Promise<void> {
-  const caughtUp = () => SYMBOLS.every((sym) => a.book(sym)?.synced && a.book(sym)!.lastUpdateId === s.book(market, sym).lastUpdateId);
-  for (let attempt = 0; ; attempt++) {
-    s.pause();
-    try {
-      await waitFor(caughtUp, 'adapter caught up with the paused simulator', 300);
-      break;
-    } catch (err) {
-      s.resume();
-      if (attempt >= 10) throw err;
-      await waitFor(() => SYMBOLS.every((sym) => a.book(sym)?.synced), 'resync while the market runs again');
-    }
-  }
-  for (const sym of SYMBOLS) {
-    const view = s.book(market, sym);
-    expect(a.book(sym)!.book.snapshot(), `${market} ${sym}`).toEqual({ bids: view.bids, asks: view.asks });
-  }
-  s.resume();
+function expectSameBooks(s: BinanceSimulator, a: BinanceAdapter, market: 'spot' | 'perp'): Promise<void> {
+  const view = (sym: string) => ({ ...s.book(market, sym), seq: s.book(market, sym).lastUpdateId });
+  return compareBooks({ pause: () => s.pause(), resume: () => s.resume(), view }, a, SYMBOLS, market, 300);
 }
 
 const count = (books: BookUpdate[], symbol: string) => books.filter((b) => b.symbol === symbol && !b.snapshot).length;

@@ -4,6 +4,7 @@ import { MemoryBus, silentLogger, systemClock, type Subscription } from '@pricel
 import { afterEach, describe, expect, it } from 'vitest';
 import { BingxAdapter } from '../src/exchanges/bingx/bingx-adapter.js';
 import { waitFor } from './helpers/fake-binance.js';
+import { expectSameBooks as compareBooks } from './helpers/same-books.js';
 
 /**
  * The BingX adapter against the BingX simulator (the venue's gzip WebSocket and REST on loopback): for
@@ -66,25 +67,8 @@ async function setup(staleMs: number, restPollIntervalMs = 0) {
   return { sim, adapter, quality, books, trades, tickers, liquidations, keys };
 }
 
-/** Pauses the simulator, waits until the adapter applied everything sent, compares the books. */
-async function expectSameBooks(s: BingxSim, a: BingxAdapter): Promise<void> {
-  const caughtUp = () => SYMBOLS.every((sym) => a.book(sym)?.synced && a.book(sym)!.lastUpdateId === s.book('perp', sym).seq);
-  for (let attempt = 0; ; attempt++) {
-    s.pause();
-    try {
-      await waitFor(caughtUp, 'adapter caught up with the paused simulator', 400);
-      break;
-    } catch (err) {
-      s.resume();
-      if (attempt >= 10) throw err;
-      await waitFor(() => SYMBOLS.every((sym) => a.book(sym)?.synced), 'resync while the market runs again');
-    }
-  }
-  for (const sym of SYMBOLS) {
-    const view = s.book('perp', sym);
-    expect(a.book(sym)!.book.snapshot(), sym).toEqual({ bids: view.bids, asks: view.asks });
-  }
-  s.resume();
+function expectSameBooks(s: BingxSim, a: BingxAdapter): Promise<void> {
+  return compareBooks({ pause: () => s.pause(), resume: () => s.resume(), view: (sym) => s.book('perp', sym) }, a, SYMBOLS);
 }
 
 const count = (books: BookUpdate[], symbol: string) => books.filter((b) => b.symbol === symbol && !b.snapshot).length;

@@ -4,6 +4,7 @@ import { MemoryBus, silentLogger, systemClock, type Subscription } from '@pricel
 import { afterEach, describe, expect, it } from 'vitest';
 import { BybitAdapter } from '../src/exchanges/bybit/bybit-adapter.js';
 import { waitFor } from './helpers/fake-binance.js';
+import { expectSameBooks as compareBooks } from './helpers/same-books.js';
 
 /**
  * The adapter against the Bybit simulator (the venue's real protocol on loopback): for every fault the
@@ -53,26 +54,10 @@ async function setup(market: 'spot' | 'perp', opts: { staleMs: number; pingInter
   return { sim, adapter, quality, books };
 }
 
-/** Pause the market, wait until the adapter holds the topic's last u, compare with the simulator's view. */
 async function expectSameBooks(s: BybitSim, a: BybitAdapter, market: 'spot' | 'perp'): Promise<void> {
-  const caughtUp = () => SYMBOLS.every((sym) => a.book(sym)?.synced && a.book(sym)!.lastUpdateId === s.book(market, sym, DEPTH).u);
-  for (let attempt = 0; ; attempt++) {
-    s.pause();
-    try {
-      await waitFor(caughtUp, 'adapter caught up with the paused simulator', 500);
-      break;
-    } catch (err) {
-      s.resume();
-      if (attempt >= 10) throw err;
-      await waitFor(() => SYMBOLS.every((sym) => a.book(sym)?.synced), 'resync while the market runs again');
-    }
-  }
-  for (const sym of SYMBOLS) {
-    const view = s.book(market, sym, DEPTH);
-    expect(a.book(sym)!.book.snapshot(), `${market} ${sym}`).toEqual({ bids: view.bids, asks: view.asks });
-    expect(view.bids.length).toBe(DEPTH);
-  }
-  s.resume();
+  const view = (sym: string) => ({ ...s.book(market, sym, DEPTH), seq: s.book(market, sym, DEPTH).u ?? 0 });
+  await compareBooks({ pause: () => s.pause(), resume: () => s.resume(), view }, a, SYMBOLS, market, 500);
+  for (const sym of SYMBOLS) expect(s.book(market, sym, DEPTH).bids.length).toBe(DEPTH);
 }
 
 const count = (books: BookUpdate[], symbol: string) => books.filter((b) => b.symbol === symbol && !b.snapshot).length;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HtxAdapter } from '../src/exchanges/htx/htx-adapter.js';
 import { HtxRestClient } from '../src/exchanges/htx/htx-rest.js';
 import { waitFor } from './helpers/fake-binance.js';
+import { expectSameBooks as compareBooks } from './helpers/same-books.js';
 
 /**
  * The HTX adapter against the HTX simulator (gzip frames, /ws + /feed, REQ refresh on the feed
@@ -59,25 +60,8 @@ async function setup(staleMs: number) {
   return { sim, adapter, quality, books, trades, liquidations };
 }
 
-/** Pauses the market, waits until the adapter applied everything sent, compares the books (retrying if the pause cost the connection). */
-async function expectSameBooks(s: HtxSim, a: HtxAdapter): Promise<void> {
-  const caughtUp = () => SYMBOLS.every((sym) => a.book(sym)?.synced && a.book(sym)!.lastUpdateId === s.book('spot', sym).seq);
-  for (let attempt = 0; ; attempt++) {
-    s.pause();
-    try {
-      await waitFor(caughtUp, 'adapter caught up with the paused simulator', 400);
-      break;
-    } catch (err) {
-      s.resume();
-      if (attempt >= 10) throw err;
-      await waitFor(() => SYMBOLS.every((sym) => a.book(sym)?.synced), 'resync while the market runs again');
-    }
-  }
-  for (const sym of SYMBOLS) {
-    const view = s.book('spot', sym);
-    expect(a.book(sym)!.book.snapshot(), sym).toEqual({ bids: view.bids, asks: view.asks });
-  }
-  s.resume();
+function expectSameBooks(s: HtxSim, a: HtxAdapter): Promise<void> {
+  return compareBooks({ pause: () => s.pause(), resume: () => s.resume(), view: (sym) => s.book('spot', sym) }, a, SYMBOLS);
 }
 
 const count = (books: BookUpdate[], symbol: string) => books.filter((b) => b.symbol === symbol && !b.snapshot).length;
