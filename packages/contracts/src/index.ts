@@ -8,6 +8,7 @@ export {
   Liquidation, Completeness, completenessToJSON, PositionSide, positionSideToJSON,
 } from './gen/pricelevel/marketdata/v1/liquidation.js';
 export { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
+export { BookSnapshot, BookFeatures, FootprintLevel, OrderFlow } from './gen/pricelevel/marketdata/v1/features.js';
 export { QualityEvent, QualityKind, QualityMinute, qualityKindToJSON } from './gen/pricelevel/marketdata/v1/quality.js';
 export {
   MarketDataServiceService,
@@ -16,6 +17,10 @@ export {
   GetCandlesResponse,
   CandleQuality,
   WatchCandlesRequest,
+  GetFeaturesRequest,
+  GetFeaturesResponse,
+  WatchFeaturesRequest,
+  FeatureUpdate,
   type MarketDataServiceServer,
 } from './gen/pricelevel/api/v1/market_data_service.js';
 export { DESCRIPTOR_SET_BASE64 } from './gen/descriptor-set.js';

@@ -1,5 +1,6 @@
 import { BookUpdate } from './gen/pricelevel/marketdata/v1/book.js';
 import { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
+import { BookFeatures, BookSnapshot, OrderFlow } from './gen/pricelevel/marketdata/v1/features.js';
 import { Liquidation } from './gen/pricelevel/marketdata/v1/liquidation.js';
 import { QualityEvent, QualityMinute } from './gen/pricelevel/marketdata/v1/quality.js';
 import { Ticker } from './gen/pricelevel/marketdata/v1/ticker.js';
@@ -24,6 +25,9 @@ export const TOPICS = {
   // (a consumer of md.quality.v1) never reads its own output back.
   'md.quality.minute.v1': QualityMinute as Codec<QualityMinute>,
   'agg.candle.v1': Candle as Codec<Candle>,
+  'feat.snapshot.v1': BookSnapshot as Codec<BookSnapshot>,
+  'feat.book.v1': BookFeatures as Codec<BookFeatures>,
+  'feat.flow.v1': OrderFlow as Codec<OrderFlow>,
 } as const;
 
 export type TopicName = keyof typeof TOPICS;

@@ -21,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Candle } from "../../marketdata/v1/candle.js";
+import { BookFeatures, BookSnapshot, OrderFlow } from "../../marketdata/v1/features.js";
 
 export const protobufPackage = "pricelevel.api.v1";
 
@@ -76,6 +77,40 @@ export interface WatchCandlesRequest {
   market: string;
   symbol: string;
   interval: string;
+}
+
+export interface GetFeaturesRequest {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** ms inclusive; 0 = limit seconds back from to_ts */
+  fromTs: number;
+  /** ms exclusive; 0 = now */
+  toTs: number;
+  /** rows per series; 0 = default (300); max 86400 */
+  limit: number;
+  /** Order-flow bucket: "1s" (default) or a candle interval ("1m" … "1d"); "none" returns no flow. */
+  flowInterval: string;
+  /** also return the top-100 book snapshots */
+  withSnapshots: boolean;
+}
+
+export interface GetFeaturesResponse {
+  book: BookFeatures[];
+  flow: OrderFlow[];
+  snapshots: BookSnapshot[];
+}
+
+export interface WatchFeaturesRequest {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** as in GetFeaturesRequest; default "1s" */
+  flowInterval: string;
+}
+
+export interface FeatureUpdate {
+  update: { $case: "book"; value: BookFeatures } | { $case: "flow"; value: OrderFlow } | undefined;
 }
 
 function createBaseGetCandlesRequest(): GetCandlesRequest {
@@ -825,6 +860,528 @@ export const WatchCandlesRequest: MessageFns<WatchCandlesRequest> = {
   },
 };
 
+function createBaseGetFeaturesRequest(): GetFeaturesRequest {
+  return { exchange: "", market: "", symbol: "", fromTs: 0, toTs: 0, limit: 0, flowInterval: "", withSnapshots: false };
+}
+
+export const GetFeaturesRequest: MessageFns<GetFeaturesRequest> = {
+  encode(message: GetFeaturesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== "") {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.market !== "") {
+      writer.uint32(18).string(message.market);
+    }
+    if (message.symbol !== "") {
+      writer.uint32(26).string(message.symbol);
+    }
+    if (message.fromTs !== 0) {
+      writer.uint32(32).int64(message.fromTs);
+    }
+    if (message.toTs !== 0) {
+      writer.uint32(40).int64(message.toTs);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(48).int32(message.limit);
+    }
+    if (message.flowInterval !== "") {
+      writer.uint32(58).string(message.flowInterval);
+    }
+    if (message.withSnapshots !== false) {
+      writer.uint32(64).bool(message.withSnapshots);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFeaturesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFeaturesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.market = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.fromTs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.toTs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.flowInterval = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.withSnapshots = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFeaturesRequest {
+    return {
+      exchange: isSet(object.exchange) ? globalThis.String(object.exchange) : "",
+      market: isSet(object.market) ? globalThis.String(object.market) : "",
+      symbol: isSet(object.symbol) ? globalThis.String(object.symbol) : "",
+      fromTs: isSet(object.fromTs)
+        ? globalThis.Number(object.fromTs)
+        : isSet(object.from_ts)
+        ? globalThis.Number(object.from_ts)
+        : 0,
+      toTs: isSet(object.toTs)
+        ? globalThis.Number(object.toTs)
+        : isSet(object.to_ts)
+        ? globalThis.Number(object.to_ts)
+        : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      flowInterval: isSet(object.flowInterval)
+        ? globalThis.String(object.flowInterval)
+        : isSet(object.flow_interval)
+        ? globalThis.String(object.flow_interval)
+        : "",
+      withSnapshots: isSet(object.withSnapshots)
+        ? globalThis.Boolean(object.withSnapshots)
+        : isSet(object.with_snapshots)
+        ? globalThis.Boolean(object.with_snapshots)
+        : false,
+    };
+  },
+
+  toJSON(message: GetFeaturesRequest): unknown {
+    const obj: any = {};
+    if (message.exchange !== "") {
+      obj.exchange = message.exchange;
+    }
+    if (message.market !== "") {
+      obj.market = message.market;
+    }
+    if (message.symbol !== "") {
+      obj.symbol = message.symbol;
+    }
+    if (message.fromTs !== 0) {
+      obj.fromTs = Math.round(message.fromTs);
+    }
+    if (message.toTs !== 0) {
+      obj.toTs = Math.round(message.toTs);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.flowInterval !== "") {
+      obj.flowInterval = message.flowInterval;
+    }
+    if (message.withSnapshots !== false) {
+      obj.withSnapshots = message.withSnapshots;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFeaturesRequest>, I>>(base?: I): GetFeaturesRequest {
+    return GetFeaturesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFeaturesRequest>, I>>(object: I): GetFeaturesRequest {
+    const message = createBaseGetFeaturesRequest();
+    message.exchange = object.exchange ?? "";
+    message.market = object.market ?? "";
+    message.symbol = object.symbol ?? "";
+    message.fromTs = object.fromTs ?? 0;
+    message.toTs = object.toTs ?? 0;
+    message.limit = object.limit ?? 0;
+    message.flowInterval = object.flowInterval ?? "";
+    message.withSnapshots = object.withSnapshots ?? false;
+    return message;
+  },
+};
+
+function createBaseGetFeaturesResponse(): GetFeaturesResponse {
+  return { book: [], flow: [], snapshots: [] };
+}
+
+export const GetFeaturesResponse: MessageFns<GetFeaturesResponse> = {
+  encode(message: GetFeaturesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.book) {
+      BookFeatures.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.flow) {
+      OrderFlow.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.snapshots) {
+      BookSnapshot.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFeaturesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFeaturesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.book.push(BookFeatures.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.flow.push(OrderFlow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.snapshots.push(BookSnapshot.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFeaturesResponse {
+    return {
+      book: globalThis.Array.isArray(object?.book) ? object.book.map((e: any) => BookFeatures.fromJSON(e)) : [],
+      flow: globalThis.Array.isArray(object?.flow) ? object.flow.map((e: any) => OrderFlow.fromJSON(e)) : [],
+      snapshots: globalThis.Array.isArray(object?.snapshots)
+        ? object.snapshots.map((e: any) => BookSnapshot.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetFeaturesResponse): unknown {
+    const obj: any = {};
+    if (message.book?.length) {
+      obj.book = message.book.map((e) => BookFeatures.toJSON(e));
+    }
+    if (message.flow?.length) {
+      obj.flow = message.flow.map((e) => OrderFlow.toJSON(e));
+    }
+    if (message.snapshots?.length) {
+      obj.snapshots = message.snapshots.map((e) => BookSnapshot.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFeaturesResponse>, I>>(base?: I): GetFeaturesResponse {
+    return GetFeaturesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFeaturesResponse>, I>>(object: I): GetFeaturesResponse {
+    const message = createBaseGetFeaturesResponse();
+    message.book = object.book?.map((e) => BookFeatures.fromPartial(e)) || [];
+    message.flow = object.flow?.map((e) => OrderFlow.fromPartial(e)) || [];
+    message.snapshots = object.snapshots?.map((e) => BookSnapshot.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWatchFeaturesRequest(): WatchFeaturesRequest {
+  return { exchange: "", market: "", symbol: "", flowInterval: "" };
+}
+
+export const WatchFeaturesRequest: MessageFns<WatchFeaturesRequest> = {
+  encode(message: WatchFeaturesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== "") {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.market !== "") {
+      writer.uint32(18).string(message.market);
+    }
+    if (message.symbol !== "") {
+      writer.uint32(26).string(message.symbol);
+    }
+    if (message.flowInterval !== "") {
+      writer.uint32(34).string(message.flowInterval);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchFeaturesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchFeaturesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.market = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.flowInterval = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchFeaturesRequest {
+    return {
+      exchange: isSet(object.exchange) ? globalThis.String(object.exchange) : "",
+      market: isSet(object.market) ? globalThis.String(object.market) : "",
+      symbol: isSet(object.symbol) ? globalThis.String(object.symbol) : "",
+      flowInterval: isSet(object.flowInterval)
+        ? globalThis.String(object.flowInterval)
+        : isSet(object.flow_interval)
+        ? globalThis.String(object.flow_interval)
+        : "",
+    };
+  },
+
+  toJSON(message: WatchFeaturesRequest): unknown {
+    const obj: any = {};
+    if (message.exchange !== "") {
+      obj.exchange = message.exchange;
+    }
+    if (message.market !== "") {
+      obj.market = message.market;
+    }
+    if (message.symbol !== "") {
+      obj.symbol = message.symbol;
+    }
+    if (message.flowInterval !== "") {
+      obj.flowInterval = message.flowInterval;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchFeaturesRequest>, I>>(base?: I): WatchFeaturesRequest {
+    return WatchFeaturesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchFeaturesRequest>, I>>(object: I): WatchFeaturesRequest {
+    const message = createBaseWatchFeaturesRequest();
+    message.exchange = object.exchange ?? "";
+    message.market = object.market ?? "";
+    message.symbol = object.symbol ?? "";
+    message.flowInterval = object.flowInterval ?? "";
+    return message;
+  },
+};
+
+function createBaseFeatureUpdate(): FeatureUpdate {
+  return { update: undefined };
+}
+
+export const FeatureUpdate: MessageFns<FeatureUpdate> = {
+  encode(message: FeatureUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.update?.$case) {
+      case "book":
+        BookFeatures.encode(message.update.value, writer.uint32(10).fork()).join();
+        break;
+      case "flow":
+        OrderFlow.encode(message.update.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FeatureUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFeatureUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.update = { $case: "book", value: BookFeatures.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.update = { $case: "flow", value: OrderFlow.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FeatureUpdate {
+    return {
+      update: isSet(object.book)
+        ? { $case: "book", value: BookFeatures.fromJSON(object.book) }
+        : isSet(object.flow)
+        ? { $case: "flow", value: OrderFlow.fromJSON(object.flow) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: FeatureUpdate): unknown {
+    const obj: any = {};
+    if (message.update?.$case === "book") {
+      obj.book = BookFeatures.toJSON(message.update.value);
+    } else if (message.update?.$case === "flow") {
+      obj.flow = OrderFlow.toJSON(message.update.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FeatureUpdate>, I>>(base?: I): FeatureUpdate {
+    return FeatureUpdate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FeatureUpdate>, I>>(object: I): FeatureUpdate {
+    const message = createBaseFeatureUpdate();
+    switch (object.update?.$case) {
+      case "book": {
+        if (object.update?.value !== undefined && object.update?.value !== null) {
+          message.update = { $case: "book", value: BookFeatures.fromPartial(object.update.value) };
+        }
+        break;
+      }
+      case "flow": {
+        if (object.update?.value !== undefined && object.update?.value !== null) {
+          message.update = { $case: "flow", value: OrderFlow.fromPartial(object.update.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
 export type MarketDataServiceService = typeof MarketDataServiceService;
 export const MarketDataServiceService = {
   /** Stored candles in [from_ts, to_ts), oldest first, latest version of each. */
@@ -847,6 +1404,26 @@ export const MarketDataServiceService = {
     responseSerialize: (value: Candle): Buffer => Buffer.from(Candle.encode(value).finish()),
     responseDeserialize: (value: Buffer): Candle => Candle.decode(value),
   },
+  /** Stored per-second book features and order flow in [from_ts, to_ts), oldest first. */
+  getFeatures: {
+    path: "/pricelevel.api.v1.MarketDataService/GetFeatures" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFeaturesRequest): Buffer => Buffer.from(GetFeaturesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFeaturesRequest => GetFeaturesRequest.decode(value),
+    responseSerialize: (value: GetFeaturesResponse): Buffer => Buffer.from(GetFeaturesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFeaturesResponse => GetFeaturesResponse.decode(value),
+  },
+  /** Live book features and order flow of one instrument, as each second (and candle) completes. */
+  watchFeatures: {
+    path: "/pricelevel.api.v1.MarketDataService/WatchFeatures" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchFeaturesRequest): Buffer => Buffer.from(WatchFeaturesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchFeaturesRequest => WatchFeaturesRequest.decode(value),
+    responseSerialize: (value: FeatureUpdate): Buffer => Buffer.from(FeatureUpdate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FeatureUpdate => FeatureUpdate.decode(value),
+  },
 } as const;
 
 export interface MarketDataServiceServer extends UntypedServiceImplementation {
@@ -854,6 +1431,10 @@ export interface MarketDataServiceServer extends UntypedServiceImplementation {
   getCandles: handleUnaryCall<GetCandlesRequest, GetCandlesResponse>;
   /** Live candle updates (every version, open and final) for one instrument and interval. */
   watchCandles: handleServerStreamingCall<WatchCandlesRequest, Candle>;
+  /** Stored per-second book features and order flow in [from_ts, to_ts), oldest first. */
+  getFeatures: handleUnaryCall<GetFeaturesRequest, GetFeaturesResponse>;
+  /** Live book features and order flow of one instrument, as each second (and candle) completes. */
+  watchFeatures: handleServerStreamingCall<WatchFeaturesRequest, FeatureUpdate>;
 }
 
 export interface MarketDataServiceClient extends Client {
@@ -880,6 +1461,29 @@ export interface MarketDataServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<Candle>;
+  /** Stored per-second book features and order flow in [from_ts, to_ts), oldest first. */
+  getFeatures(
+    request: GetFeaturesRequest,
+    callback: (error: ServiceError | null, response: GetFeaturesResponse) => void,
+  ): ClientUnaryCall;
+  getFeatures(
+    request: GetFeaturesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFeaturesResponse) => void,
+  ): ClientUnaryCall;
+  getFeatures(
+    request: GetFeaturesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFeaturesResponse) => void,
+  ): ClientUnaryCall;
+  /** Live book features and order flow of one instrument, as each second (and candle) completes. */
+  watchFeatures(request: WatchFeaturesRequest, options?: Partial<CallOptions>): ClientReadableStream<FeatureUpdate>;
+  watchFeatures(
+    request: WatchFeaturesRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FeatureUpdate>;
 }
 
 export const MarketDataServiceClient = makeGenericClientConstructor(
