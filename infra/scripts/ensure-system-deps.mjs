@@ -10,6 +10,8 @@ const NEEDED = [
   { pkg: 'protobuf-compiler', present: () => has('protoc') },
   { pkg: 'libprotobuf-dev', present: () => fs.existsSync('/usr/include/google/protobuf/timestamp.proto') },
   { pkg: 'gcc', present: () => has('gcc') },
+  // The reference reader the dataset-export test checks its .npy files with.
+  { pkg: 'python3-numpy', present: () => spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0 },
 ];
 
 function has(cmd) {

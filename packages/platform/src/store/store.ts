@@ -1,4 +1,6 @@
-import type { Candle, QualityEvent, QualityMinute, Trade } from '@pricelevel/contracts';
+import type {
+  BookFeatures, BookSnapshot, Candle, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
+} from '@pricelevel/contracts';
 
 export interface CandleQuery {
   exchange: string;
@@ -72,6 +74,25 @@ export interface QualityMinuteQuery {
   bucketMs?: number;
 }
 
+/** A time range of one instrument's per-second series (snapshots, book features, liquidations). */
+export interface SeriesQuery {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** ms inclusive (ts, open_time or exchange_ts) */
+  fromTs: number;
+  /** ms exclusive */
+  toTs: number;
+  limit: number;
+  /** Take the newest `limit` rows of the range instead of the oldest (still returned oldest first). */
+  tail?: boolean;
+}
+
+/** Order flow of one bucket interval ("1s", "1m", …). */
+export interface OrderFlowQuery extends SeriesQuery {
+  interval: string;
+}
+
 /**
  * Store port: ClickHouse through @clickhouse/client, on chDB in-process (embedded) or on a
  * ClickHouse server over HTTP. One repository code path and one schema for both.
@@ -96,6 +117,18 @@ export interface Store {
   insertQualityMinutes(minutes: readonly QualityMinute[]): Promise<void>;
   /** Latest close of each ledger minute in range (or per bucket, see bucketMs), oldest first. */
   queryQualityMinutes(q: QualityMinuteQuery): Promise<QualityMinute[]>;
+  /** Top-of-book snapshots (one per instrument and second; a rewrite replaces the row). */
+  insertBookSnapshots(snapshots: readonly BookSnapshot[]): Promise<void>;
+  queryBookSnapshots(q: SeriesQuery): Promise<BookSnapshot[]>;
+  /** Per-second book features (one per instrument and ts). */
+  insertBookFeatures(features: readonly BookFeatures[]): Promise<void>;
+  queryBookFeatures(q: SeriesQuery): Promise<BookFeatures[]>;
+  /** Order flow per bucket (one per instrument, interval and open_time). */
+  insertOrderFlows(flows: readonly OrderFlow[]): Promise<void>;
+  queryOrderFlows(q: OrderFlowQuery): Promise<OrderFlow[]>;
+  /** Liquidations as received; identical redeliveries collapse. Oldest first by exchange_ts. */
+  insertLiquidations(liquidations: readonly Liquidation[]): Promise<void>;
+  queryLiquidations(q: SeriesQuery): Promise<Liquidation[]>;
   /** Health check: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
