@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BinanceBookSync, BinanceParser, parseDepthSnapshot } from '@pricelevel/collector';
-import { CandleBuilder } from '@pricelevel/market';
+import { BookFeatureCalculator, CandleBuilder, takeBookSnapshot } from '@pricelevel/market';
 import { createChdbStore, silentLogger } from '@pricelevel/platform';
 import { Side } from '@pricelevel/contracts';
 import { depthChain, tradeFrames } from './frames.mjs';
@@ -82,6 +82,42 @@ const top = (n) => {
   for (let i = 0; i < n; i++) sink += book.bids.top(100, outP, outS) + book.asks.top(100, outP, outS);
 };
 report(`top-100 extraction, both sides (book ${book.bids.length}+${book.asks.length} levels)`, measure(top, 200_000), floorDepth, 'snapshots');
+
+// --- book feature vector on 100-level snapshots ---------------------------------------------
+// One snapshot per second of the depth chain (10 frames of 100 ms), replayed through a fresh sync;
+// the floor copies the same four 100-level arrays.
+const SNAPS = [];
+{
+  const s = freshSync();
+  const meta = { exchange: 'binance', market: 'perp', symbol: 'BTCUSDT', ts: 0, resyncing: false, bookEpoch: 1, lastUpdateId: 0, bookTs: 0 };
+  for (let j = 1; SNAPS.length < 1000; j++) {
+    const e = depthParser.parse(DEPTH[j], 1);
+    if (e.kind === 'depth') s.onDiff(e.depth);
+    if (j % 10 === 0) SNAPS.push(takeBookSnapshot(s.book, meta));
+  }
+}
+const featureCalc = new BookFeatureCalculator();
+let featureTs = 1_700_000_000_000;
+const copySnapshots = (n) => {
+  for (let i = 0; i < n; i++) {
+    const s = SNAPS[i % SNAPS.length];
+    outP.set(s.bidPrices);
+    outS.set(s.bidSizes);
+    outP.set(s.askPrices);
+    outS.set(s.askSizes);
+    sink += outS[99] > 0 ? 1 : 0;
+  }
+};
+const bookFeatures = (n) => {
+  for (let i = 0; i < n; i++) {
+    const s = SNAPS[i % SNAPS.length];
+    s.ts = featureTs += 1000; // the calculator takes strictly increasing seconds
+    sink += featureCalc.next(s).bidLevels & 1;
+  }
+};
+const { floor: floorCopy, work: featureNs } = againstFloor(copySnapshots, bookFeatures, 100_000);
+report('copy floor (4 arrays of a 100-level snapshot)', floorCopy, floorCopy, 'snapshots');
+report('book feature vector (100 levels/side)', featureNs, floorCopy, 'snapshots');
 
 // --- candle folding -----------------------------------------------------------------------
 const FOLD_N = 2_000_000;

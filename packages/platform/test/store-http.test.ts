@@ -69,7 +69,7 @@ describe('httpClientConfig', () => {
     const c = httpClientConfig({ ...base, requestTimeoutMs: 5000 });
     expect(c).toMatchObject({ url: 'http://ch:8123', username: 'pl', password: 's3cret', request_timeout: 5000, application: 'pricelevel' });
     expect(c.database).toBeUndefined();
-    expect(c.clickhouse_settings).toEqual({ wait_end_of_query: 1 });
+    expect(c.clickhouse_settings).toEqual({ wait_end_of_query: 1, precise_float_parsing: 1 });
   });
 
   it('rejects urls that are not http(s)', () => {

@@ -1,6 +1,5 @@
 import { instrumentKey, type Candle, type Trade } from '@pricelevel/contracts';
-import { CandleBuilder } from '@pricelevel/market';
-import { RecentIds } from './recent-ids.js';
+import { CandleBuilder, RecentIds } from '@pricelevel/market';
 import type { Bus, Clock, Logger, Store, Subscription, TimerHandle } from '@pricelevel/platform';
 
 export interface AggregatorOptions {

@@ -2,10 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { AggregatorModule } from '@pricelevel/aggregator';
 import { CollectorModule } from '@pricelevel/collector';
+import { FeatureModule } from '@pricelevel/feature';
 import { GatewayModule } from '@pricelevel/gateway';
 import type { Platform } from '@pricelevel/platform';
 
-export const SERVICES = ['collector', 'aggregator', 'gateway'] as const;
+export const SERVICES = ['collector', 'aggregator', 'feature', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 function moduleFor(name: ServiceName, platform: Platform): DynamicModule {
@@ -14,6 +15,8 @@ function moduleFor(name: ServiceName, platform: Platform): DynamicModule {
       return CollectorModule.register(platform);
     case 'aggregator':
       return AggregatorModule.register(platform);
+    case 'feature':
+      return FeatureModule.register(platform);
     case 'gateway':
       return GatewayModule.register(platform);
   }

@@ -1,6 +1,8 @@
 import { loadConfig } from '@pricelevel/platform';
 import { runBackfillCommand } from './commands/backfill.js';
 import { runDemo } from './commands/demo.js';
+import { runExportCommand } from './commands/export.js';
+import { runFeaturesCommand } from './commands/features.js';
 import { runService, SERVICES, type ServiceName } from './commands/run-service.js';
 import { runUp } from './commands/up.js';
 
@@ -12,6 +14,10 @@ export const USAGE = `usage: pricelevel <command>
                    services with the adapters the environment names (${SERVICES.join(', ')})
   backfill --exchange <venue> --symbol <SYM> --interval <iv> [--market spot|perp] [--since <t>] [--until <t>] [--full]
                    venue klines over REST into the store, incrementally (backfill --help for more)
+  export --symbol <SYM>[,<SYM>…] --from <t> --to <t> --format csv|npy [--exchange <venue>] [--market spot|perp] [--out <path>]
+                   stored features as a dataset: a per-second CSV or a sequence tensor (.npy) (export --help for more)
+  features --recompute --symbol <SYM> [--exchange <venue>] [--market spot|perp] [--from <t>] [--to <t>] [--write]
+                   recompute stored features with the live code and check they are equal (features --help)
   help             this text
 
 Configuration comes from the environment; see the README.`;
@@ -38,6 +44,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     case 'backfill':
       return runBackfillCommand(rest, env);
+    case 'export':
+      return runExportCommand(rest, env);
+    case 'features':
+      return runFeaturesCommand(rest, env);
     case undefined:
     case 'help':
     case '--help':

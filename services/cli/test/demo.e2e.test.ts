@@ -4,24 +4,34 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '@pricelevel/contracts';
 import { buildCandlesFromTrades } from '@pricelevel/market';
+import { WebSocket } from 'ws';
 import {
-  candleContent, eventually, fetchAggTrades, freePort, getCandles, grpcClient, startCli, tradeFromRestAggTrade, type CliProcess,
+  CLI_MAIN, candleContent, eventually, fetchAggTrades, freePort, getCandles, getFeatures, grpcClient, startCli, tradeFromRestAggTrade,
+  type CliProcess,
 } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const VENUE_MARKETS = [
+  ['binance', 'spot'], ['binance', 'perp'], ['bybit', 'spot'], ['bybit', 'perp'], ['bingx', 'perp'], ['htx', 'spot'],
+] as const;
 
 // `pricelevel demo` as a user runs it: one process, the built-in simulator, chDB on disk.
 describe('pricelevel demo (one process, simulator, embedded adapters)', () => {
   let dir: string;
   let cli: CliProcess;
   let grpcPort: number;
+  let httpPort: number;
   let urls: { spotRest: string; perpRest: string };
   let startedAt: number;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-demo-'));
     grpcPort = await freePort();
+    httpPort = await freePort();
     startedAt = Date.now();
     cli = startCli(['demo'], {
-      PL_DATA_DIR: dir, GRPC_PORT: String(grpcPort), HTTP_PORT: String(await freePort()), GRPC_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1',
+      PL_DATA_DIR: dir, GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort), GRPC_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1',
       PL_SYMBOLS: 'BTCUSDT,ETHUSDT',
     });
     const line = await cli.waitForLine((l) => l.includes('simulator listening'), 30_000);
@@ -123,8 +133,65 @@ describe('pricelevel demo (one process, simulator, embedded adapters)', () => {
     }
   }, 200_000);
 
+  it('computes book features and order flow every second for every venue and symbol, served by GetFeatures', async () => {
+    const client = grpcClient(grpcPort);
+    try {
+      for (const [exchange, market] of VENUE_MARKETS) {
+        for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+          const res = await eventually(async () => {
+            const r = await getFeatures(client, { exchange, market, symbol, limit: 5, withSnapshots: true });
+            const complete = r.snapshots.some((x) => x.ts === r.book.at(-1)?.ts);
+            return r.book.length === 5 && r.book.every((f) => !f.resyncing) && r.flow.length > 0 && complete ? r : undefined;
+          }, 30_000);
+          const ts = res.book.map((f) => f.ts);
+          expect(ts.slice(1).map((t, i) => t - ts[i]!)).toEqual([1000, 1000, 1000, 1000]);
+          const last = res.book.at(-1)!;
+          expect(last).toMatchObject({ exchange, market, symbol });
+          expect(last.bidLevels).toBeGreaterThan(0);
+          expect(last.spread).toBeGreaterThan(0);
+          const snap = res.snapshots.find((x) => x.ts === last.ts)!;
+          expect(last.midPrice).toBeCloseTo((snap.bidPrices[0]! + snap.askPrices[0]!) / 2, 9);
+          expect(res.flow.every((f) => f.interval === '1s' && f.closeTime - f.openTime === 1000)).toBe(true);
+        }
+      }
+    } finally {
+      client.close();
+    }
+  }, 120_000);
+
+  it('pushes features every second over the WebSocket', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`);
+    const got: { type: string; data: { ts?: number; midPrice?: number | null } }[] = [];
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.on('message', (m) => got.push(JSON.parse(String(m))));
+      ws.send(JSON.stringify({ op: 'subscribe', channel: 'features:bybit:perp:ETHUSDT' }));
+      const features = await eventually(async () => {
+        const f = got.filter((m) => m.type === 'features');
+        return f.length >= 2 ? f : undefined;
+      }, 10_000, 100);
+      expect(features[1]!.data.ts! - features[0]!.data.ts!).toBe(1000);
+      expect(features[1]!.data.midPrice).toBeGreaterThan(0);
+      expect(got.some((m) => m.type === 'flow')).toBe(true);
+    } finally {
+      ws.close();
+    }
+  }, 30_000);
+
   it('shuts down gracefully on SIGTERM', async () => {
     expect(await cli.stop()).toBe(0);
     expect(cli.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
   }, 30_000);
+
+  it('recomputes every stored feature of the run exactly (pricelevel features --recompute)', async () => {
+    const run = promisify(execFile);
+    for (const [exchange, market] of VENUE_MARKETS) {
+      const { stdout } = await run(process.execPath, [CLI_MAIN, 'features', '--recompute', '--exchange', exchange, '--market', market, '--symbol', 'BTCUSDT,ETHUSDT'], {
+        env: { ...process.env, PL_DATA_DIR: dir },
+      });
+      const lines = stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).toMatch(/ 0 differ, 0 only stored, 0 only recomputed; order flow \d+ compared, 0 differ, 0 only stored.* — equal$/);
+    }
+  }, 180_000);
 });

@@ -3,7 +3,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import { MarketDataServiceClient, Side, type Candle, type GetCandlesRequest, type Trade } from '@pricelevel/contracts';
+import {
+  MarketDataServiceClient, Side, type Candle, type GetCandlesRequest, type GetFeaturesRequest, type GetFeaturesResponse, type Trade,
+} from '@pricelevel/contracts';
 
 export const CLI_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 
@@ -87,6 +89,15 @@ export function getCandles(client: MarketDataServiceClient, req: Partial<GetCand
   const full: GetCandlesRequest = { exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', interval: '1m', fromTs: 0, toTs: 0, limit: 100, source: '', ...req };
   return new Promise((resolve, reject) =>
     client.getCandles(full, { deadline: Date.now() + 10_000 }, (err: ServiceError | null, res) => (err ? reject(err) : resolve(res!.candles))),
+  );
+}
+
+export function getFeatures(client: MarketDataServiceClient, req: Partial<GetFeaturesRequest>): Promise<GetFeaturesResponse> {
+  const full: GetFeaturesRequest = {
+    exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', fromTs: 0, toTs: 0, limit: 0, flowInterval: '', withSnapshots: false, ...req,
+  };
+  return new Promise((resolve, reject) =>
+    client.getFeatures(full, { deadline: Date.now() + 10_000 }, (err: ServiceError | null, res) => (err ? reject(err) : resolve(res!))),
   );
 }
 

@@ -2,20 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status as Status, type Server as GrpcServer } from '@grpc/grpc-js';
-import type { Candle } from '@pricelevel/contracts';
 import type { Bus, Clock, Logger, Store, Subscription } from '@pricelevel/platform';
 import type { HealthImplementation } from 'grpc-health-check';
-import { CandleFanout } from './candle-fanout.js';
-import type { CandleStreamWriter } from './grpc/candle-stream-writer.js';
 import { bindGrpc, createGrpcServer, setServing, shutdownGrpc } from './grpc/grpc-server.js';
 import { createMarketDataService } from './grpc/market-data-service.js';
+import type { OpenStream } from './grpc/stream-writer.js';
 import { createHttpRoutes } from './http/health-route.js';
 import { WsGateway } from './http/ws-gateway.js';
 import { checkInstrumentFormat, InstrumentCatalog, type InstrumentRef } from './instruments.js';
 import { resolveLimits, type GatewayLimits } from './limits.js';
+import { LiveFeeds } from './live-feeds.js';
 import { emptyMetrics, type GatewayMetrics } from './metrics.js';
-
-export const CANDLE_TOPIC = 'agg.candle.v1';
 
 export interface GatewayServerOptions {
   store: Store;
@@ -35,28 +32,24 @@ export interface GatewayPorts {
   httpPort: number;
 }
 
-/** Live feeds carry candles built from trades; venue klines ("exchange") are history, served by GetCandles. */
-function isLiveCandle(c: Candle): boolean {
-  return c.source === '' || c.source === 'trades';
-}
-
 /**
  * The public edge: gRPC MarketDataService (+ health, reflection) and HTTP /health + WebSocket /ws.
- * History comes from the Store; live candles from ONE bus subscription (its own consumer group, so
- * every replica sees every candle) fanned out in memory to all gRPC streams and WebSocket clients.
+ * History comes from the Store; live candles and features from ONE bus subscription per topic (its own
+ * consumer group, so every replica sees every message) fanned out in memory to all gRPC streams and
+ * WebSocket clients.
  */
 export class GatewayServer {
   private readonly limits: GatewayLimits;
   private readonly catalog: InstrumentCatalog;
   private readonly logger: Logger;
   private readonly counters = emptyMetrics();
-  private readonly fanout: CandleFanout;
-  private readonly streams = new Set<CandleStreamWriter>();
+  private readonly feeds: LiveFeeds;
+  private readonly streams = new Set<OpenStream>();
   private readonly ws: WsGateway;
   private readonly grpcServer: GrpcServer;
   private readonly health: HealthImplementation;
   private readonly httpServer: HttpServer;
-  private subscription: Subscription | undefined;
+  private readonly subscriptions: Subscription[] = [];
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
 
@@ -68,12 +61,12 @@ export class GatewayServer {
     }
     this.catalog = new InstrumentCatalog(options.instruments);
     this.logger = options.logger.child({ component: 'gateway' });
-    this.fanout = new CandleFanout(this.logger);
+    this.feeds = new LiveFeeds(this.logger, this.counters);
     const isStopping = () => this.state === 'stopping' || this.state === 'stopped';
 
     const marketData = createMarketDataService({
       store: options.store,
-      fanout: this.fanout,
+      feeds: this.feeds,
       catalog: this.catalog,
       limits: this.limits,
       clock: options.clock,
@@ -84,7 +77,7 @@ export class GatewayServer {
     });
     ({ server: this.grpcServer, health: this.health } = createGrpcServer(marketData));
 
-    this.ws = new WsGateway({ fanout: this.fanout, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters });
+    this.ws = new WsGateway({ feeds: this.feeds, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters });
     this.httpServer = createServer(
       createHttpRoutes({ store: options.store, clock: options.clock, logger: this.logger, healthTimeoutMs: this.limits.healthTimeoutMs, isStopping }),
     );
@@ -101,12 +94,7 @@ export class GatewayServer {
     this.state = 'starting';
     try {
       const group = `gateway-${randomUUID()}`;
-      this.subscription = await this.options.bus.subscribe({ topic: CANDLE_TOPIC, group }, async (batch) => {
-        for (const delivery of batch) {
-          this.counters.busCandles++;
-          if (isLiveCandle(delivery.value)) this.fanout.dispatch(delivery.value);
-        }
-      });
+      await this.feeds.subscribe(this.options.bus, group, (s) => this.subscriptions.push(s));
       const grpcPort = await bindGrpc(this.grpcServer, this.options.grpc.host, this.options.grpc.port);
       const httpPort = await this.listenHttp();
       setServing(this.health, true);
@@ -121,8 +109,8 @@ export class GatewayServer {
   }
 
   /**
-   * Graceful stop: health NOT_SERVING, open WatchCandles streams end with UNAVAILABLE (clients retry
-   * elsewhere), WebSocket clients get 1001, servers close; whatever is still open after
+   * Graceful stop: health NOT_SERVING, open WatchCandles/WatchFeatures streams end with UNAVAILABLE
+   * (clients retry elsewhere), WebSocket clients get 1001, servers close; whatever is still open after
    * `limits.shutdownGraceMs` is forced closed. Idempotent. The injected store and bus stay open.
    */
   stop(): Promise<void> {
@@ -145,8 +133,8 @@ export class GatewayServer {
     const grace = new Promise<void>((resolve) => {
       graceTimer = this.options.clock.setTimeout(resolve, this.limits.shutdownGraceMs);
     });
-    const closeSubscription = this.subscription?.close().catch((err: unknown) => this.logger.warn({ err }, 'closing the bus subscription failed'));
-    await Promise.all([closeSubscription, shutdownGrpc(this.grpcServer, grace), this.closeHttp(grace)]);
+    const closeSubscriptions = this.subscriptions.map((s) => s.close().catch((err: unknown) => this.logger.warn({ err }, 'closing a bus subscription failed')));
+    await Promise.all([...closeSubscriptions, shutdownGrpc(this.grpcServer, grace), this.closeHttp(grace)]);
     graceTimer?.cancel();
     this.state = 'stopped';
     this.logger.info(this.metrics(), 'gateway stopped');

@@ -1,4 +1,5 @@
-export { GatewayServer, CANDLE_TOPIC, type GatewayServerOptions, type GatewayPorts } from './gateway-server.js';
+export { GatewayServer, type GatewayServerOptions, type GatewayPorts } from './gateway-server.js';
+export { CANDLE_TOPIC, BOOK_FEATURES_TOPIC, ORDER_FLOW_TOPIC } from './live-feeds.js';
 export { DEFAULT_LIMITS, resolveLimits, type GatewayLimits } from './limits.js';
 export type { GatewayMetrics } from './metrics.js';
 export type { InstrumentRef } from './instruments.js';

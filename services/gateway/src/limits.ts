@@ -2,11 +2,20 @@
 export interface GatewayLimits {
   /** Largest `limit` a GetCandles call may ask for. */
   maxRows: number;
-  /** Largest [from_ts, to_ts) span a GetCandles call may ask for, in ms. */
+  /** Largest [from_ts, to_ts) span a GetCandles or GetFeatures call may ask for, in ms. */
   maxRangeMs: number;
   /** `limit` used when a GetCandles call sends 0. */
   defaultRows: number;
-  /** Candle updates a blocked gRPC stream holds (coalesced by open time) before dropping the oldest. */
+  /**
+   * Largest `limit` (rows per series) a GetFeatures call may ask for: an hour of seconds keeps an answer
+   * (about 0.5 kB per second of book features and 1 s flow) under gRPC's default 4 MB message limit.
+   */
+  featureMaxRows: number;
+  /** Largest `limit` with `with_snapshots` (a 100-level snapshot is about 3.3 kB). */
+  featureMaxSnapshotRows: number;
+  /** `limit` used when a GetFeatures call sends 0. */
+  featureDefaultRows: number;
+  /** Updates a blocked gRPC stream holds (coalesced by candle / bucket) before dropping the oldest. */
   streamMaxPending: number;
   /** Largest WebSocket message a client may send, in bytes (ws `maxPayload`). */
   wsMaxPayloadBytes: number;
@@ -25,6 +34,9 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   // 5000 daily candles: wide enough for any full-history chart, and still a bounded scan.
   maxRangeMs: 5000 * 86_400_000,
   defaultRows: 500,
+  featureMaxRows: 3600,
+  featureMaxSnapshotRows: 600,
+  featureDefaultRows: 300,
   streamMaxPending: 64,
   wsMaxPayloadBytes: 64 * 1024,
   wsMaxBufferedBytes: 1024 * 1024,
@@ -39,5 +51,6 @@ export function resolveLimits(partial: Partial<GatewayLimits> | undefined): Gate
     if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`gateway limit ${name} must be a positive integer, got ${value}`);
   }
   if (limits.defaultRows > limits.maxRows) limits.defaultRows = limits.maxRows;
+  if (limits.featureDefaultRows > limits.featureMaxRows) limits.featureDefaultRows = limits.featureMaxRows;
   return limits;
 }

@@ -31,9 +31,10 @@ describe('grpc reflection', () => {
     const services = await reflection.listServices();
     expect(services).toEqual(expect.arrayContaining([MARKET_DATA_SERVICE_NAME, HEALTH_SERVICE_NAME]));
     const methods = await reflection.listMethods(MARKET_DATA_SERVICE_NAME);
-    expect(methods.map((m) => m.name).sort()).toEqual(['GetCandles', 'WatchCandles']);
-    const descriptor = await reflection.getDescriptorBySymbol('pricelevel.marketdata.v1.Candle');
-    expect(descriptor).toBeDefined();
+    expect(methods.map((m) => m.name).sort()).toEqual(['GetCandles', 'GetFeatures', 'WatchCandles', 'WatchFeatures']);
+    for (const symbol of ['pricelevel.marketdata.v1.Candle', 'pricelevel.marketdata.v1.BookFeatures', 'pricelevel.api.v1.FeatureUpdate']) {
+      expect(await reflection.getDescriptorBySymbol(symbol)).toBeDefined();
+    }
   });
 });
 

@@ -1,37 +1,22 @@
-import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
-import { type Candle, GetCandlesRequest, MarketDataServiceClient, WatchCandlesRequest } from '@pricelevel/contracts';
+import { status as Status } from '@grpc/grpc-js';
+import { type Candle, GetCandlesRequest, type MarketDataServiceClient, WatchCandlesRequest, WatchFeaturesRequest } from '@pricelevel/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BTC, BTC_PERP, candle, ETH, type Harness, MIN, startGateway, T0, waitFor } from './support/fixtures.js';
+import { BTC, BTC_PERP, candle, ETH, type Harness, MIN, T0, waitFor } from './support/fixtures.js';
+import { BAD_INSTRUMENT_CASES, collect, expectStoreFailureStatuses, startWithClient, statusOf, unary } from './support/grpc-calls.js';
 
 let h: Harness;
 let client: MarketDataServiceClient;
 
-beforeEach(async () => {
-  h = await startGateway();
-  client = new MarketDataServiceClient(`127.0.0.1:${h.grpcPort}`, credentials.createInsecure());
-});
+beforeEach(async () => ({ h, client } = await startWithClient()));
 
 afterEach(async () => {
   client.close();
   await h.gateway.stop();
 });
 
-function getCandles(patch: Partial<GetCandlesRequest>, deadlineMs?: number): Promise<Candle[]> {
-  const req = GetCandlesRequest.fromPartial({ ...BTC, interval: '1m', ...patch });
-  const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
-  return new Promise((resolve, reject) => {
-    client.getCandles(req, new Metadata(), options, (err, res) => (err ? reject(err) : resolve(res.candles)));
-  });
-}
-
-async function statusOf(p: Promise<unknown>): Promise<{ code: number; details: string }> {
-  const err = (await p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  )) as ServiceError;
-  return { code: err.code, details: err.details };
+async function getCandles(patch: Partial<GetCandlesRequest>, deadlineMs?: number): Promise<Candle[]> {
+  const res = await unary(client.getCandles.bind(client), GetCandlesRequest.fromPartial({ ...BTC, interval: '1m', ...patch }), deadlineMs);
+  return res.candles;
 }
 
 describe('GetCandles', () => {
@@ -68,16 +53,8 @@ describe('GetCandles', () => {
     expect(h.store.queries.at(-1)).toMatchObject({ limit: 500, fromTs: T0 + 30 * MIN - 499 * MIN });
   });
 
-  it.each([
-    ['empty exchange', { exchange: '' }, Status.INVALID_ARGUMENT, /exchange is required/],
-    ['malformed exchange', { exchange: 'Binance!' }, Status.INVALID_ARGUMENT, /exchange "Binance!" is malformed/],
-    ['empty market', { market: '' }, Status.INVALID_ARGUMENT, /market is required/],
-    ['unknown market', { market: 'margin' }, Status.INVALID_ARGUMENT, /market "margin" is unknown/],
-    ['empty symbol', { symbol: '' }, Status.INVALID_ARGUMENT, /symbol is required/],
-    ['malformed symbol', { symbol: 'btc usdt' }, Status.INVALID_ARGUMENT, /symbol "btc usdt" is malformed/],
-    ['uncollected exchange', { exchange: 'kraken' }, Status.NOT_FOUND, /kraken:spot:BTCUSDT is not collected/],
-    ['uncollected symbol', { symbol: 'SOLUSDT' }, Status.NOT_FOUND, /binance:spot:SOLUSDT is not collected/],
-    ['uncollected market', { market: 'perp' }, Status.NOT_FOUND, /binance:perp:BTCUSDT is not collected/],
+  it.each<[string, Partial<GetCandlesRequest>, Status, RegExp]>([
+    ...BAD_INSTRUMENT_CASES,
     ['empty interval', { interval: '' }, Status.INVALID_ARGUMENT, /interval is required/],
     ['unknown interval', { interval: '2h' }, Status.INVALID_ARGUMENT, /interval "2h" is unknown/],
     ['limit over 5000', { limit: 5001 }, Status.INVALID_ARGUMENT, /limit 5001 exceeds the maximum of 5000/],
@@ -93,15 +70,7 @@ describe('GetCandles', () => {
   });
 
   it('store down → UNAVAILABLE; store bug → INTERNAL; both counted', async () => {
-    h.store.queryError = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
-    const down = await statusOf(getCandles({ fromTs: T0, toTs: T0 + MIN }));
-    expect(Status[down.code]).toBe('UNAVAILABLE');
-    expect(down.details).toMatch(/store is unavailable/);
-
-    h.store.queryError = new Error('Code: 47. DB::Exception: Unknown identifier: open_tme');
-    const bug = await statusOf(getCandles({ fromTs: T0, toTs: T0 + MIN }));
-    expect(Status[bug.code]).toBe('INTERNAL');
-    expect(bug.details).toMatch(/internal store error/);
+    await expectStoreFailureStatuses(() => getCandles({ fromTs: T0, toTs: T0 + MIN }), (err) => (h.store.queryError = err));
     expect(h.gateway.metrics().storeErrors).toBe(2);
   });
 
@@ -118,22 +87,15 @@ describe('GetCandles', () => {
 });
 
 describe('WatchCandles', () => {
-  function watch(req: Partial<WatchCandlesRequest>) {
-    const call = client.watchCandles(WatchCandlesRequest.fromPartial(req));
-    const received: Candle[] = [];
-    const ended = new Promise<{ code: number; details: string }>((resolve) => {
-      call.on('data', (c: Candle) => received.push(c));
-      call.on('error', (e: ServiceError) => resolve({ code: e.code, details: e.details }));
-      call.on('end', () => resolve({ code: Status.OK, details: '' }));
-    });
-    return { call, received, ended };
-  }
+  const watch = (req: Partial<WatchCandlesRequest>) => collect(client.watchCandles(WatchCandlesRequest.fromPartial(req)));
 
   it('receives published candles for its instrument and interval only, and ends on cancel', async () => {
     const btc = watch({ ...BTC, interval: '1m' });
     const eth = watch({ ...ETH, interval: '1m' });
     await waitFor(() => h.gateway.metrics().grpcStreams === 2, 'two streams');
-    expect(h.bus.subscriptions).toHaveLength(1);
+    // One subscription per topic, all in the gateway's own group.
+    expect(h.bus.subscriptions.map((s) => s.topic)).toEqual(['agg.candle.v1', 'feat.book.v1', 'feat.flow.v1']);
+    expect(new Set(h.bus.subscriptions.map((s) => s.group)).size).toBe(1);
     expect(h.bus.subscriptions[0]?.group).toMatch(/^gateway-/);
 
     const open = candle(BTC, '1m', T0, { final: false, close: 101 });
@@ -193,12 +155,14 @@ describe('WatchCandles', () => {
     w.call.cancel();
   });
 
-  it('stop() ends open streams with UNAVAILABLE', async () => {
-    const w = watch({ ...ETH, interval: '1h' });
-    await waitFor(() => h.gateway.metrics().grpcStreams === 1, 'the stream');
+  it('stop() ends open WatchCandles and WatchFeatures streams with UNAVAILABLE', async () => {
+    const streams = [watch({ ...ETH, interval: '1h' }), collect(client.watchFeatures(WatchFeaturesRequest.fromPartial({ ...BTC, flowInterval: '1h' })))];
+    await waitFor(() => h.gateway.metrics().grpcStreams === 2, 'the streams');
     await h.gateway.stop();
-    const st = await w.ended;
-    expect(Status[st.code]).toBe('UNAVAILABLE');
-    expect(st.details).toMatch(/shutting down/);
+    for (const w of streams) {
+      const st = await w.ended;
+      expect(Status[st.code]).toBe('UNAVAILABLE');
+      expect(st.details).toMatch(/shutting down/);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { WS_CLOSE_TRY_AGAIN_LATER } from '../src/index.js';
 import { BTC, BTC_PERP, candle, ETH, type Harness, MIN, startGateway, T0, waitFor } from './support/fixtures.js';
+import { connectWs, type WsTestClient } from './support/ws-client.js';
 
 let h: Harness;
 const sockets: WebSocket[] = [];
@@ -14,36 +15,7 @@ afterEach(async () => {
   await h.gateway.stop();
 });
 
-interface Client {
-  ws: WebSocket;
-  messages: Record<string, unknown>[];
-  closed: Promise<number>;
-  send(msg: unknown): void;
-  next(): Promise<Record<string, unknown>>;
-}
-
-async function connect(path = '/ws'): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${h.httpPort}${path}`);
-  sockets.push(ws);
-  const messages: Record<string, unknown>[] = [];
-  let read = 0;
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    messages,
-    closed,
-    send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    async next() {
-      await waitFor(() => messages.length > read, 'a ws message');
-      return messages[read++] as Record<string, unknown>;
-    },
-  };
-}
+const connect = (path?: string): Promise<WsTestClient> => connectWs(h.httpPort, sockets, path);
 
 const BTC_1M = 'candles:binance:spot:BTCUSDT:1m';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InstrumentCatalog } from '../src/instruments.js';
-import { candleMessage, parseCandleChannel, parseClientMessage } from '../src/http/ws-protocol.js';
-import { BTC, candle, T0 } from './support/fixtures.js';
+import { candleMessage, channelName, featuresMessage, flowMessage, parseChannel, parseClientMessage } from '../src/http/ws-protocol.js';
+import { BTC, bookFeatures, candle, orderFlow, T0 } from './support/fixtures.js';
 
 const catalog = new InstrumentCatalog([BTC]);
 
@@ -28,12 +28,37 @@ describe('ws protocol', () => {
     if (!r.ok) expect(r.problem.message).toMatch(message);
   });
 
-  it('parses channels and checks them against the catalog', () => {
-    expect(parseCandleChannel('candles:binance:spot:BTCUSDT:1h', catalog)).toEqual({ ok: true, value: { ...BTC, interval: '1h' } });
-    expect(parseCandleChannel('trades:binance:spot:BTCUSDT:1h', catalog)).toMatchObject({ ok: false, problem: { kind: 'invalid' } });
-    expect(parseCandleChannel('candles:binance:spot:BTCUSDT', catalog)).toMatchObject({ ok: false, problem: { kind: 'invalid' } });
-    expect(parseCandleChannel('candles:binance:spot:BTCUSDT:3m', catalog)).toMatchObject({ ok: false, problem: { kind: 'invalid' } });
-    expect(parseCandleChannel('candles:binance:spot:SOLUSDT:1m', catalog)).toMatchObject({ ok: false, problem: { kind: 'not_found' } });
+  it('parses channels, checks them against the catalog, and names them back', () => {
+    const good = {
+      'candles:binance:spot:BTCUSDT:1h': { kind: 'candles', ...BTC, interval: '1h' },
+      'features:binance:spot:BTCUSDT': { kind: 'features', ...BTC },
+      'flow:binance:spot:BTCUSDT:5m': { kind: 'flow', ...BTC, interval: '5m' },
+      'flow:binance:spot:BTCUSDT:1s': { kind: 'flow', ...BTC, interval: '1s' },
+    };
+    for (const [name, value] of Object.entries(good)) {
+      const r = parseChannel(name, catalog);
+      expect(r).toEqual({ ok: true, value });
+      if (r.ok) expect(channelName(r.value)).toBe(name);
+    }
+  });
+
+  it.each([
+    ['trades:binance:spot:BTCUSDT:1h', 'invalid', /expected candles:.*, features:.*, flow:/],
+    ['candles:binance:spot:BTCUSDT', 'invalid', /expected candles:<exchange>:<market>:<symbol>:<interval>$/],
+    ['candles:binance:spot:BTCUSDT:3m', 'invalid', /interval "3m" is unknown/],
+    ['candles:binance:spot:SOLUSDT:1m', 'not_found', /not collected/],
+    ['features:binance:spot:BTCUSDT:1s', 'invalid', /expected features:<exchange>:<market>:<symbol>$/],
+    ['features:binance:spot:btc', 'invalid', /symbol "btc" is malformed/],
+    ['features:binance:perp:BTCUSDT', 'not_found', /binance:perp:BTCUSDT is not collected/],
+    ['flow:binance:spot:BTCUSDT', 'invalid', /malformed/],
+    ['flow:binance:spot:BTCUSDT:none', 'invalid', /flow interval "none" is unknown: one of 1s, 1m/],
+    ['flow:binance:spot:BTCUSDT:2s', 'invalid', /flow interval "2s" is unknown/],
+    ['flow:binance:spot:SOLUSDT:9m', 'invalid', /flow interval "9m"/],
+    ['flow:binance:spot:SOLUSDT:1m', 'not_found', /not collected/],
+  ])('refuses channel %s (%s)', (name, kind, message) => {
+    const r = parseChannel(name, catalog);
+    expect(r).toMatchObject({ ok: false, problem: { kind } });
+    if (!r.ok) expect(r.problem.message).toMatch(message);
   });
 
   it('encodes a candle with every field', () => {
@@ -42,5 +67,22 @@ describe('ws protocol', () => {
     expect(msg).toEqual({ type: 'candle', channel: 'candles:binance:spot:BTCUSDT:1m', data: { ...c } });
     expect(msg.data.volume).toBe(0);
     expect(msg.data.final).toBe(false);
+  });
+
+  it('encodes features and flow with every field, NaN as null and the completeness by name', () => {
+    const f = bookFeatures(BTC, T0, { priceChange5s: Infinity });
+    const text = featuresMessage('features:binance:spot:BTCUSDT', f);
+    expect(text).not.toMatch(/NaN|Infinity/);
+    const msg = JSON.parse(text);
+    expect(msg).toMatchObject({ type: 'features', channel: 'features:binance:spot:BTCUSDT' });
+    expect(Object.keys(msg.data).sort()).toEqual(Object.keys(f).sort());
+    expect(msg.data).toMatchObject({ midPrice: 100.05, priceChange1s: null, priceChange5s: null, priceVolatility30s: null, spreadChange1s: 0 });
+
+    const flow = orderFlow(BTC, '1s', T0);
+    const flowMsg = JSON.parse(flowMessage('flow:binance:spot:BTCUSDT:1s', flow));
+    expect(flowMsg).toMatchObject({ type: 'flow', channel: 'flow:binance:spot:BTCUSDT:1s' });
+    expect(flowMsg.data).toEqual({
+      ...flow, vwap: null, nearestBidWallPrice: null, nearestAskWallPrice: null, wallLifetimeMeanS: null, liquidationCompleteness: 'COMPLETENESS_SAMPLED',
+    });
   });
 });

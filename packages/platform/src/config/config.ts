@@ -63,6 +63,18 @@ export const ConfigSchema = z.object({
   CANDLE_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2000),
 
   /**
+   * Features: a trade counts in its second's order flow when the collector received it no later than
+   * this after the second's end; the service closes a second this long (plus FEATURE_BUS_SLACK_MS) after.
+   */
+  FEATURE_LATENESS_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Extra wait for bus delivery before a second's order flow is closed. */
+  FEATURE_BUS_SLACK_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  /** Candle intervals the per-second order flow is rolled up to. */
+  FEATURE_FLOW_INTERVALS: csv
+    .pipe(z.array(z.enum(INTERVAL_NAMES as [Interval, ...Interval[]])))
+    .default(['1m', '5m', '15m', '1h', '4h', '1d']),
+
+  /**
    * Venue klines fetched over REST at collector start for every configured instrument (incremental:
    * only what the store lacks). Empty (the default) = no backfill at start.
    */

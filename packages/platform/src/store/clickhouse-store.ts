@@ -1,12 +1,24 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Candle, QualityEvent, QualityMinute, Trade } from '@pricelevel/contracts';
+import type {
+  BookFeatures, BookSnapshot, Candle, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
+} from '@pricelevel/contracts';
 import type { Logger } from '../logging/logger.js';
+import { bookFeaturesCodec, bookSnapshotCodec, liquidationCodec } from './feature-codecs.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { applyMigrations } from './migrator.js';
+import { orderFlowCodec } from './order-flow-codec.js';
+import {
+  checkInstrument, checkLimit, checkName, FROM_TS, INSTRUMENT_WHERE, instrumentParams, MAX_QUERY_LIMIT, rangeParams, seriesSql,
+  TO_TS, type SeriesTable,
+} from './query-sql.js';
 import { candleCodec, qualityEventCodec, tradeCodec, type RowCodec } from './row-codecs.js';
 import { checkBucketMs, qualityMinuteCodec, qualityMinutesSql, withMergedQuantiles } from './quality-minute-codec.js';
 import { quoteDatabase } from './sql-identifiers.js';
-import type { CandleQuery, CandleSeriesKey, CandleSpan, QualityEventQuery, QualityMinuteQuery, Store, TradeQuery } from './store.js';
+import type {
+  CandleQuery, CandleSeriesKey, CandleSpan, OrderFlowQuery, QualityEventQuery, QualityMinuteQuery, SeriesQuery, Store, TradeQuery,
+} from './store.js';
+
+export { MAX_QUERY_LIMIT } from './query-sql.js';
 
 export const DEFAULT_STORE_DATABASE = 'pricelevel';
 
@@ -28,9 +40,6 @@ export interface ClickHouseStoreOptions {
   onClose?: () => Promise<void>;
 }
 
-/** Largest `limit` a query accepts; bigger reads should page. */
-export const MAX_QUERY_LIMIT = 1_000_000;
-
 /**
  * The Store on ClickHouse through @clickhouse/client. The same class serves chDB in-process
  * (createChdbStore) and a ClickHouse server over HTTP (createHttpStore): only the client differs.
@@ -50,7 +59,9 @@ export class ClickHouseStore implements Store {
   private readonly onClose: (() => Promise<void>) | undefined;
   private migrating: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  private readonly dropped = { trades: 0, candles: 0, quality_events: 0, quality_minutes: 0 };
+  private readonly dropped: Record<StoreTable, number> = {
+    trades: 0, candles: 0, quality_events: 0, quality_minutes: 0, book_snapshots: 0, book_features: 0, order_flow: 0, liquidations: 0,
+  };
   private readonly metaCache = new Map<string, Promise<ColumnMeta[]>>();
 
   constructor(options: ClickHouseStoreOptions) {
@@ -65,7 +76,7 @@ export class ClickHouseStore implements Store {
   }
 
   /** Rows rejected by validation (and logged), per table, since this store opened. */
-  get droppedRows(): Readonly<Record<'trades' | 'candles' | 'quality_events' | 'quality_minutes', number>> {
+  get droppedRows(): Readonly<Record<StoreTable, number>> {
     return { ...this.dropped };
   }
 
@@ -103,6 +114,41 @@ export class ClickHouseStore implements Store {
 
   insertQualityMinutes(minutes: readonly QualityMinute[]): Promise<void> {
     return this.insertRows(qualityMinuteCodec, minutes);
+  }
+
+  insertBookSnapshots(snapshots: readonly BookSnapshot[]): Promise<void> {
+    return this.insertRows(bookSnapshotCodec, snapshots);
+  }
+
+  insertBookFeatures(features: readonly BookFeatures[]): Promise<void> {
+    return this.insertRows(bookFeaturesCodec, features);
+  }
+
+  insertOrderFlows(flows: readonly OrderFlow[]): Promise<void> {
+    return this.insertRows(orderFlowCodec, flows);
+  }
+
+  insertLiquidations(liquidations: readonly Liquidation[]): Promise<void> {
+    return this.insertRows(liquidationCodec, liquidations);
+  }
+
+  queryBookSnapshots(q: SeriesQuery): Promise<BookSnapshot[]> {
+    return this.querySeries({ codec: bookSnapshotCodec, time: 'ts' }, q, {});
+  }
+
+  queryBookFeatures(q: SeriesQuery): Promise<BookFeatures[]> {
+    return this.querySeries({ codec: bookFeaturesCodec, time: 'ts' }, q, {});
+  }
+
+  async queryOrderFlows(q: OrderFlowQuery): Promise<OrderFlow[]> {
+    checkName(q.interval, 'interval');
+    const table = { codec: orderFlowCodec, time: 'open_time', where: 'interval = {interval:String}' };
+    return this.querySeries(table, q, { interval: q.interval });
+  }
+
+  queryLiquidations(q: SeriesQuery): Promise<Liquidation[]> {
+    // Liquidations of one instant are told apart by what the venue reported (the table key).
+    return this.querySeries({ codec: liquidationCodec, time: 'exchange_ts', key: ['side', 'price', 'size'] }, q, {});
   }
 
   async queryTrades(q: TradeQuery): Promise<Trade[]> {
@@ -189,8 +235,21 @@ export class ClickHouseStore implements Store {
     return this.closing;
   }
 
+  private async querySeries<T>(table: SeriesTable<T>, q: SeriesQuery, extra: Record<string, unknown>): Promise<T[]> {
+    checkInstrument(q);
+    const params = { ...instrumentParams(q), ...rangeParams(q), ...extra, limit: checkLimit(q.limit) };
+    const rows = await this.select(table.codec, seriesSql(this.db, table, q.tail === true), params);
+    return q.tail === true ? rows.reverse() : rows;
+  }
+
   private async select<T>(codec: RowCodec<T>, query: string, params: Record<string, unknown>): Promise<T[]> {
-    const rs = await this.client.query({ query, query_params: params, format: 'JSONCompactEachRow' });
+    const rs = await this.client.query({
+      query,
+      query_params: params,
+      format: 'JSONCompactEachRow',
+      // NaN and ±Infinity as "nan"/"inf"/"-inf" instead of null (see row-values.ts).
+      clickhouse_settings: { output_format_json_quote_denormals: 1 },
+    });
     const rows = await rs.json<unknown[]>();
     return rows.map((r) => codec.decode(r));
   }
@@ -223,10 +282,11 @@ export class ClickHouseStore implements Store {
       throw new Error(`store insert into ${codec.table} failed: ${errorMessage(err)}`, { cause: err });
     });
     const table = `${this.db}.${codec.table}`;
+    const chunkRows = Math.min(this.chunkRows, codec.maxChunkRows ?? this.chunkRows);
     const inFlight = new Set<Promise<unknown>>();
     let failure: unknown;
-    for (let i = 0; i < rows.length && failure === undefined; i += this.chunkRows) {
-      const data = rows.slice(i, i + this.chunkRows);
+    for (let i = 0; i < rows.length && failure === undefined; i += chunkRows) {
+      const data = rows.slice(i, i + chunkRows);
       const p: Promise<unknown> = this.client
         .insert({ table, columns: [...codec.columns], format: 'JSONCompact', values: { meta, data } })
         .catch((err: unknown) => {
@@ -238,7 +298,7 @@ export class ClickHouseStore implements Store {
     }
     await Promise.all(inFlight);
     if (failure !== undefined) {
-      // Earlier chunks may be stored; trades/candles dedup on retry, quality events may repeat.
+      // Earlier chunks may be stored; keyed tables dedup on retry, quality events may repeat.
       throw new Error(`store insert into ${codec.table} failed: ${errorMessage(failure)}`, { cause: failure });
     }
   }
@@ -276,37 +336,9 @@ interface ColumnMeta {
   type: string;
 }
 
-const INSTRUMENT_WHERE = 'exchange = {exchange:String} AND market = {market:String} AND symbol = {symbol:String}';
-const FROM_TS = "fromUnixTimestamp64Milli({fromTs:Int64}, 'UTC')";
-const TO_TS = "fromUnixTimestamp64Milli({toTs:Int64}, 'UTC')";
-
-function instrumentParams(q: { exchange: string; market: string; symbol: string }): Record<string, string> {
-  return { exchange: q.exchange, market: q.market, symbol: q.symbol };
-}
-
-function rangeParams(q: { fromTs: number; toTs: number }): Record<string, number> {
-  if (!Number.isSafeInteger(q.fromTs) || !Number.isSafeInteger(q.toTs)) {
-    throw new RangeError(`fromTs and toTs must be epoch ms integers, got ${q.fromTs} and ${q.toTs}`);
-  }
-  return { fromTs: q.fromTs, toTs: q.toTs };
-}
-
-function checkInstrument(q: { exchange: unknown; market: unknown; symbol: unknown }): void {
-  checkName(q.exchange, 'exchange');
-  checkName(q.market, 'market');
-  checkName(q.symbol, 'symbol');
-}
-
-function checkName(v: unknown, what: string): void {
-  if (typeof v !== 'string' || v.length === 0) throw new TypeError(`${what} must be a non-empty string`);
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
-    throw new RangeError(`limit must be an integer in 1..${MAX_QUERY_LIMIT}, got ${limit}`);
-  }
-  return limit;
-}
+/** Tables whose rejected rows are counted (droppedRows). */
+export type StoreTable =
+  | 'trades' | 'candles' | 'quality_events' | 'quality_minutes' | 'book_snapshots' | 'book_features' | 'order_flow' | 'liquidations';
 
 function positiveInt(v: number, what: string): number {
   if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${what} must be a positive integer, got ${v}`);

@@ -44,6 +44,8 @@ export function httpClientConfig(options: HttpStoreOptions): ClickHouseClientCon
     clickhouse_settings: {
       // Errors surface as a failed request, never as a truncated 200 response.
       wait_end_of_query: 1,
+      // Doubles are parsed exactly (servers before 25.x default to a fast parser that is an ulp off for some values).
+      precise_float_parsing: 1,
     },
   };
 }

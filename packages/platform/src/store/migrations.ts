@@ -1,3 +1,5 @@
+import { FEATURE_MIGRATIONS } from './feature-migrations.js';
+
 /**
  * Versioned schema migrations, applied in order, once each, and recorded in `schema_migrations`.
  * Append new migrations at the end; never edit or renumber an applied one.
@@ -124,6 +126,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY (exchange, market, symbol, window_start)`,
     ],
   },
+  // 5-8: book_snapshots, book_features, order_flow, liquidations
+  ...FEATURE_MIGRATIONS,
 ];
 
 /** The bookkeeping table itself; created before any migration runs. */

@@ -1,19 +1,13 @@
 import type { QualityMinute } from '@pricelevel/contracts';
 import type { RowCodec } from './row-codecs.js';
+import { isName, isTs, ms, num, str } from './row-values.js';
 
-/** DateTime64(3) ends at 2299-12-31; anything outside is a unit bug (s vs ms vs µs). */
-const MAX_TS_MS = Date.UTC(2299, 11, 31);
 const MINUTE_MS = 60_000;
 
-const isName = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
-const isTs = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TS_MS;
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 const isOptionalNum = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isFinite(v));
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : num(v));
 const nums = (v: unknown): number[] => (Array.isArray(v) ? v.map(num) : []);
-const ms = (col: string): string => `toUnixTimestamp64Milli(${col})`;
 
 const COUNTS = [
   'messages', 'trades', 'book_updates', 'tickers', 'sequence_gaps', 'resyncs', 'reconnects', 'stale_events', 'stale_seconds',

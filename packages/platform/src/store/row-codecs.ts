@@ -1,4 +1,5 @@
 import type { Candle, QualityEvent, Trade } from '@pricelevel/contracts';
+import { isCount, isFiniteNum, isInt64, isName, isText, isTs, ms, num, str, UINT32_MAX } from './row-values.js';
 
 /**
  * Pure mapping between ts-proto messages and positional ClickHouse rows (JSONCompactEachRow).
@@ -15,29 +16,12 @@ export interface RowCodec<T> {
   problem(value: T): string | undefined;
   encode(value: T): unknown[];
   decode(row: readonly unknown[]): T;
+  /** Cap on rows per INSERT statement for wide rows (each statement is one JSON string in memory). */
+  maxChunkRows?: number;
 }
 
-/** DateTime64(3) ends at 2299-12-31; anything outside is a unit bug (s vs ms vs µs). */
-const MAX_TS_MS = Date.UTC(2299, 11, 31);
-const UINT32_MAX = 4_294_967_295;
-const INT64_LIMIT = 2 ** 63;
 const SIDES = new Set([-1, 0, 1, 2]);
 const QUALITY_KINDS = new Set([-1, 0, 1, 2, 3, 4, 5, 6]);
-
-const isText = (v: unknown): v is string => typeof v === 'string';
-const isName = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
-const isFiniteNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-const isTs = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TS_MS;
-const isCount = (v: unknown, max: number): boolean => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
-const isInt64 = (v: unknown): boolean => Number.isInteger(v) && Math.abs(v as number) < INT64_LIMIT;
-
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : String(v);
-}
-const ms = (col: string): string => `toUnixTimestamp64Milli(${col})`;
 
 export const tradeCodec: RowCodec<Trade> = {
   table: 'trades',

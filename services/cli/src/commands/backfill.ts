@@ -1,12 +1,12 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { VENUE_MARKETS, VENUES, isInterval, venueHasMarket, type Interval, type Market, type Venue } from '@pricelevel/contracts';
 import {
   klineSourceFor, parseTimeArg, progressFor, runBackfillJobs, type BackfillJob, type BackfillOutcome,
 } from '@pricelevel/collector';
 import {
-  createChdbStore, createHttpStore, createLogger, loadConfig, systemClock, type Config, type Logger, type Store,
+  createLogger, loadConfig, systemClock, type Config, type Store,
 } from '@pricelevel/platform';
+import { openStore } from './open-store.js';
 
 export const BACKFILL_USAGE = `usage: pricelevel backfill --exchange <venue> --symbol <SYM>[,<SYM>…] --interval <iv>[,<iv>…]
                           [--market spot|perp] [--since <time>] [--until <time>] [--full]
@@ -154,18 +154,6 @@ function parsePlan(argv: string[], config: Config, now: number): Plan | 'help' {
 
 function list(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-async function openStore(config: Config, logger: Logger): Promise<Store> {
-  return config.CLICKHOUSE_URL
-    ? createHttpStore({
-        url: config.CLICKHOUSE_URL,
-        username: config.CLICKHOUSE_USER,
-        password: config.CLICKHOUSE_PASSWORD,
-        database: config.CLICKHOUSE_DATABASE,
-        logger,
-      })
-    : createChdbStore({ path: path.resolve(config.PL_DATA_DIR, 'chdb'), database: config.CLICKHOUSE_DATABASE, logger });
 }
 
 /** One line per series: what was stored, where the store now ends, or why it failed. */

@@ -31,6 +31,6 @@ export function isTransientStoreError(err: unknown): boolean {
 /** Store failures: UNAVAILABLE (retry) when transient, INTERNAL otherwise. Details stay in the log. */
 export function storeErrorToStatus(err: unknown): GrpcStatus {
   return isTransientStoreError(err)
-    ? { code: Status.UNAVAILABLE, details: 'candle store is unavailable; retry later' }
-    : { code: Status.INTERNAL, details: 'candle query failed with an internal store error (logged by the gateway)' };
+    ? { code: Status.UNAVAILABLE, details: 'the market data store is unavailable; retry later' }
+    : { code: Status.INTERNAL, details: 'the query failed with an internal store error (logged by the gateway)' };
 }

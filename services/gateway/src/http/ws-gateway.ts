@@ -2,11 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@pricelevel/platform';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { type CandleFanout, watchKey } from '../candle-fanout.js';
+import { SECOND_FLOW } from '../feature-query.js';
 import type { InstrumentCatalog } from '../instruments.js';
 import type { GatewayLimits } from '../limits.js';
+import type { LiveFeeds } from '../live-feeds.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { ackMessage, candleChannelName, candleMessage, errorMessage, parseCandleChannel, parseClientMessage } from './ws-protocol.js';
+import {
+  ackMessage, candleMessage, channelName, errorMessage, featuresMessage, flowMessage, parseChannel, parseClientMessage, type Channel,
+} from './ws-protocol.js';
 
 export const WS_PATH = '/ws';
 /** RFC 6455 "Try Again Later": the server will not keep buffering for this client. */
@@ -14,22 +17,25 @@ export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 export const WS_CLOSE_GOING_AWAY = 1001;
 
 export interface WsGatewayDeps {
-  fanout: CandleFanout;
+  feeds: LiveFeeds;
   catalog: InstrumentCatalog;
   limits: GatewayLimits;
   logger: Logger;
   metrics: GatewayMetrics;
 }
 
-/** A channel with at least one subscriber: one fan-out listener, one JSON encoding per candle. */
+/** A channel with at least one subscriber: one listener per fan-out it needs, one JSON encoding per update. */
 interface ChannelFeed {
   clients: Set<WebSocket>;
   unsubscribe: () => void;
 }
 
+/** Sends one encoded update to a channel's clients, counting what was sent. */
+type Broadcast = (text: string, counter: 'wsCandlesSent' | 'wsFeaturesSent') => void;
+
 /**
- * WebSocket side of the gateway: JSON subscribe/unsubscribe to candle channels, fed from the same
- * fan-out as gRPC. Bad input gets an error message and the socket stays open; oversized frames are
+ * WebSocket side of the gateway: JSON subscribe/unsubscribe to candle and feature channels (see
+ * ws-protocol.ts), fed from the same fan-outs as gRPC. Bad input gets an error message and the socket stays open; oversized frames are
  * refused by ws (`maxPayload`, close 1009); a client that does not read is closed with 1013.
  */
 export class WsGateway {
@@ -97,30 +103,44 @@ export class WsGateway {
       this.send(ws, ackMessage('unsubscribed', channel));
       return;
     }
-    const target = parseCandleChannel(channel, this.deps.catalog);
+    const target = parseChannel(channel, this.deps.catalog);
     if (!target.ok) return this.refuse(ws, target.problem.message, channel);
-    const name = candleChannelName(target.value);
+    const name = channelName(target.value);
     if (!subs.has(name)) {
       if (subs.size >= this.deps.limits.wsMaxSubscriptions) {
         return this.refuse(ws, `too many subscriptions: at most ${this.deps.limits.wsMaxSubscriptions} per connection`, channel);
       }
       subs.add(name);
-      this.join(name, watchKey(target.value), ws);
+      this.join(name, target.value, ws);
     }
     this.send(ws, ackMessage('subscribed', name));
   }
 
-  private join(channel: string, key: string, ws: WebSocket): void {
+  private join(channel: string, target: Channel, ws: WebSocket): void {
     let feed = this.feeds.get(channel);
     if (!feed) {
       const clients = new Set<WebSocket>();
-      const unsubscribe = this.deps.fanout.add(key, (candle) => {
-        const text = candleMessage(channel, candle);
-        for (const client of [...clients]) if (this.send(client, text)) this.deps.metrics.wsCandlesSent++;
-      });
-      this.feeds.set(channel, (feed = { clients, unsubscribe }));
+      const broadcast: Broadcast = (text, counter) => {
+        for (const client of [...clients]) if (this.send(client, text)) this.deps.metrics[counter]++;
+      };
+      const detach = this.attach(channel, target, broadcast);
+      this.feeds.set(channel, (feed = { clients, unsubscribe: () => detach.forEach((unsubscribe) => unsubscribe()) }));
     }
     feed.clients.add(ws);
+  }
+
+  /** Listens to the fan-outs a channel is made of; returns the unsubscribe functions. */
+  private attach(channel: string, c: Channel, broadcast: Broadcast): (() => void)[] {
+    const { feeds } = this.deps;
+    const flow = (interval: string) => feeds.onOrderFlow({ ...c, interval }, (f) => broadcast(flowMessage(channel, f), 'wsFeaturesSent'));
+    switch (c.kind) {
+      case 'candles':
+        return [feeds.onCandle(c, (candle) => broadcast(candleMessage(channel, candle), 'wsCandlesSent'))];
+      case 'features':
+        return [feeds.onBookFeatures(c, (f) => broadcast(featuresMessage(channel, f), 'wsFeaturesSent')), flow(SECOND_FLOW)];
+      case 'flow':
+        return [flow(c.interval)];
+    }
   }
 
   private leave(channel: string, ws: WebSocket): void {

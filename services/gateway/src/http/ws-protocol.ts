@@ -1,26 +1,36 @@
-import type { Candle } from '@pricelevel/contracts';
-import { checkInstrumentAndInterval } from '../candle-query.js';
-import { invalid, type InstrumentCatalog, type RequestProblem } from '../instruments.js';
+import { completenessToJSON, type BookFeatures, type Candle, type OrderFlow } from '@pricelevel/contracts';
+import { checkInstrumentAnd, checkInstrumentAndInterval } from '../candle-query.js';
+import { checkFlowInterval } from '../feature-query.js';
+import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProblem } from '../instruments.js';
 
 /**
  * WebSocket protocol (JSON text frames).
- * client → server: {"op":"subscribe"|"unsubscribe","channel":"candles:<exchange>:<market>:<symbol>:<interval>"}
- * server → client: {"type":"subscribed"|"unsubscribed","channel"}, {"type":"candle","channel","data":{…}},
- *                  {"type":"error","message"[,"channel"]}
+ * client → server: {"op":"subscribe"|"unsubscribe","channel":…} with channel one of
+ *   candles:<exchange>:<market>:<symbol>:<interval>   every candle update (open and final versions)
+ *   features:<exchange>:<market>:<symbol>             each second: the book features, then the order flow of that second
+ *   flow:<exchange>:<market>:<symbol>:<interval>      the order flow of each completed bucket: "1s" or a candle interval
+ * server → client: {"type":"subscribed"|"unsubscribed","channel"}, {"type":"error","message"[,"channel"]},
+ *   {"type":"candle","channel","data":{…Candle}}, {"type":"features","channel","data":{…BookFeatures}},
+ *   {"type":"flow","channel","data":{…OrderFlow}}.
+ * Data objects carry every field of the message (camelCase). A feature that is not defined yet (NaN in
+ * the message) is null, and `liquidationCompleteness` is the enum's name (e.g. "COMPLETENESS_SAMPLED").
  */
 export type ClientRequest = { op: 'subscribe' | 'unsubscribe'; channel: string };
 
-export interface CandleChannel {
-  exchange: string;
-  market: string;
-  symbol: string;
-  interval: string;
-}
+export type Channel =
+  | ({ kind: 'candles'; interval: string } & InstrumentRef)
+  | ({ kind: 'features' } & InstrumentRef)
+  | ({ kind: 'flow'; interval: string } & InstrumentRef);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: RequestProblem };
 
 const OPS = ['subscribe', 'unsubscribe'];
 const CHANNEL_MAX_CHARS = 200;
+const CHANNEL_SHAPES: Record<Channel['kind'], string> = {
+  candles: 'candles:<exchange>:<market>:<symbol>:<interval>',
+  features: 'features:<exchange>:<market>:<symbol>',
+  flow: 'flow:<exchange>:<market>:<symbol>:<interval>',
+};
 
 export function parseClientMessage(text: string): Parsed<ClientRequest> {
   let msg: unknown;
@@ -37,24 +47,41 @@ export function parseClientMessage(text: string): Parsed<ClientRequest> {
   return { ok: true, value: { op: op as ClientRequest['op'], channel } };
 }
 
-/** `candles:<exchange>:<market>:<symbol>:<interval>`, checked like a WatchCandles request. */
-export function parseCandleChannel(channel: string, catalog: InstrumentCatalog): Parsed<CandleChannel> {
+/** A channel name, checked like the matching gRPC request (WatchCandles, WatchFeatures). */
+export function parseChannel(channel: string, catalog: InstrumentCatalog): Parsed<Channel> {
   const parts = channel.split(':');
-  if (parts.length !== 5 || parts[0] !== 'candles') {
-    return fail(`channel ${JSON.stringify(channel)} is malformed: expected candles:<exchange>:<market>:<symbol>:<interval>`);
+  const kind = parts[0] as Channel['kind'];
+  const shape = Object.prototype.hasOwnProperty.call(CHANNEL_SHAPES, kind) ? CHANNEL_SHAPES[kind] : undefined;
+  if (shape === undefined || parts.length !== shape.split(':').length) {
+    const expected = shape ?? Object.values(CHANNEL_SHAPES).join(', ');
+    return fail(`channel ${JSON.stringify(channel)} is malformed: expected ${expected}`);
   }
   const [, exchange = '', market = '', symbol = '', interval = ''] = parts;
-  const value = { exchange, market, symbol, interval };
-  const problem = checkInstrumentAndInterval(value, catalog);
+  const instrument = { exchange, market, symbol };
+  const [value, problem]: [Channel, RequestProblem | undefined] =
+    kind === 'candles'
+      ? [{ kind, ...instrument, interval }, checkInstrumentAndInterval({ ...instrument, interval }, catalog)]
+      : kind === 'flow'
+        ? [{ kind, ...instrument, interval }, checkInstrumentAnd(instrument, catalog, checkFlowInterval(interval, false))]
+        : [{ kind, ...instrument }, catalog.check(instrument)];
   return problem ? { ok: false, problem } : { ok: true, value };
 }
 
-export function candleChannelName(c: CandleChannel): string {
-  return `candles:${c.exchange}:${c.market}:${c.symbol}:${c.interval}`;
+export function channelName(c: Channel): string {
+  const base = `${c.kind}:${c.exchange}:${c.market}:${c.symbol}`;
+  return c.kind === 'features' ? base : `${base}:${c.interval}`;
 }
 
 export function candleMessage(channel: string, candle: Candle): string {
-  return JSON.stringify({ type: 'candle', channel, data: { ...candle } });
+  return dataMessage('candle', channel, candle);
+}
+
+export function featuresMessage(channel: string, features: BookFeatures): string {
+  return dataMessage('features', channel, features);
+}
+
+export function flowMessage(channel: string, flow: OrderFlow): string {
+  return dataMessage('flow', channel, { ...flow, liquidationCompleteness: completenessToJSON(flow.liquidationCompleteness) });
 }
 
 export function ackMessage(type: 'subscribed' | 'unsubscribed', channel: string): string {
@@ -63,6 +90,18 @@ export function ackMessage(type: 'subscribed' | 'unsubscribed', channel: string)
 
 export function errorMessage(message: string, channel?: string): string {
   return JSON.stringify(channel === undefined ? { type: 'error', message } : { type: 'error', message, channel });
+}
+
+function dataMessage(type: string, channel: string, data: object): string {
+  return JSON.stringify({ type, channel, data }, nonFiniteAsNull);
+}
+
+/**
+ * JSON has no NaN or ±Infinity. JSON.stringify would already write null for them; saying so here keeps
+ * "not defined yet" an explicit null on the wire (never 0, never the string "NaN").
+ */
+function nonFiniteAsNull(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
 function fail<T>(message: string): Parsed<T> {

@@ -1,4 +1,4 @@
-import { Candle, instrumentKey } from '@pricelevel/contracts';
+import { BookFeatures, BookSnapshot, Candle, Completeness, instrumentKey, OrderFlow, type TopicMessage, type TopicName } from '@pricelevel/contracts';
 import { ManualClock, silentLogger } from '@pricelevel/platform';
 import { GatewayServer, type GatewayLimits, type GatewayPorts } from '../../src/index.js';
 import { MemoryStore } from './memory-store.js';
@@ -31,12 +31,40 @@ export function candle(ref: { exchange: string; market: string; symbol: string }
   });
 }
 
+type Instrument = { exchange: string; market: string; symbol: string };
+
+/** Book features at `ts`; the change and volatility features are NaN, as in the first seconds of a feed. */
+export function bookFeatures(ref: Instrument, ts: number, patch: Partial<BookFeatures> = {}): BookFeatures {
+  return BookFeatures.fromPartial({
+    ...ref, ts, bidLevels: 100, askLevels: 100, midPrice: 100.05, spread: 0.1, spreadPct: 0.0999, buyPressure: 12.5, sellPressure: 10,
+    netPressure: 2.5, pressureRatio: 1.25, totalPressure: 22.5, bidVolume: 40, askVolume: 35, volumeImbalance: 0.0667,
+    priceChange1s: NaN, priceChange30s: NaN, priceVolatility30s: NaN, netPressureVolatility30s: NaN,
+    ...patch,
+  });
+}
+
+/** Order flow of the bucket [openTime, openTime + interval); vwap and the wall fields NaN (no trades, no walls). */
+export function orderFlow(ref: Instrument, interval: string, openTime: number, patch: Partial<OrderFlow> = {}): OrderFlow {
+  const ms = interval === '1s' ? 1000 : interval === '1m' ? MIN : 5 * MIN;
+  return OrderFlow.fromPartial({
+    ...ref, interval, openTime, closeTime: openTime + ms, tradeCount: 3, buyVolume: 1.5, sellVolume: 0.5, delta: 1, cumulativeDelta: 4,
+    vwap: NaN, footprintStep: 0.1, footprint: [{ price: 100, buyVolume: 1.5, sellVolume: 0.5, buyImbalanceRatio: 3 }],
+    nearestBidWallPrice: NaN, nearestAskWallPrice: NaN, wallLifetimeMeanS: NaN, liquidationCompleteness: Completeness.COMPLETENESS_SAMPLED,
+    ...patch,
+  });
+}
+
+export function bookSnapshot(ref: Instrument, ts: number): BookSnapshot {
+  return BookSnapshot.fromPartial({ ...ref, ts, bookEpoch: 1, lastUpdateId: ts, bookTs: ts - 5, bidPrices: [100, 99.9], bidSizes: [1, 2], askPrices: [100.1, 100.2], askSizes: [3, 4] });
+}
+
 export interface Harness extends GatewayPorts {
   gateway: GatewayServer;
   store: MemoryStore;
   bus: TestBus;
   clock: ManualClock;
   publish(...candles: Candle[]): Promise<void>;
+  publishTo<T extends TopicName>(topic: T, ...values: TopicMessage<T>[]): Promise<void>;
 }
 
 export async function startGateway(limits?: Partial<GatewayLimits>): Promise<Harness> {
@@ -60,8 +88,13 @@ export async function startGateway(limits?: Partial<GatewayLimits>): Promise<Har
     store,
     bus,
     clock,
-    publish: (...candles) => bus.publish('agg.candle.v1', candles.map((value) => ({ key: instrumentKey(value), value }))),
+    publish: (...candles) => publishTo(bus, 'agg.candle.v1', candles),
+    publishTo: (topic, ...values) => publishTo(bus, topic, values),
   };
+}
+
+function publishTo<T extends TopicName>(bus: TestBus, topic: T, values: TopicMessage<T>[]): Promise<void> {
+  return bus.publish(topic, values.map((value) => ({ key: instrumentKey(value as Instrument), value })));
 }
 
 /** Polls until `check` returns true; the test's own timeout bounds the wait. */

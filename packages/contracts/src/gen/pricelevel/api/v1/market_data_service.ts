@@ -83,11 +83,11 @@ export interface GetFeaturesRequest {
   exchange: string;
   market: string;
   symbol: string;
-  /** ms inclusive; 0 = limit seconds back from to_ts */
+  /** ms inclusive; 0 = the newest `limit` rows of each series before to_ts */
   fromTs: number;
   /** ms exclusive; 0 = now */
   toTs: number;
-  /** rows per series; 0 = default (300); max 86400 */
+  /** rows per series; 0 = default (300); max 3600, and 600 with with_snapshots */
   limit: number;
   /** Order-flow bucket: "1s" (default) or a candle interval ("1m" … "1d"); "none" returns no flow. */
   flowInterval: string;

@@ -38,9 +38,10 @@ export interface BookSnapshot {
 
 /**
  * Topic feat.book.v1: order-book features of one snapshot (see the feature table in
- * packages/market/src/features/book-feature-table.ts and the README). Changes are differences to the
- * value 1 s / 5 s earlier; volatilities are the population standard deviation of the 1 s changes over
- * the last 30 s.
+ * packages/market/src/features/book/book-feature-table.ts and the README). Price changes are percent
+ * changes of the mid against its value 1 s / 5 s / 30 s earlier; the other changes are differences to
+ * the value 1 s / 5 s earlier. Volatilities are the population standard deviation of the 30 one-second
+ * changes ending at ts. A change or volatility whose earlier snapshots are not all present is NaN.
  */
 export interface BookFeatures {
   exchange: string;

@@ -1,0 +1,83 @@
+import { instrumentKey, type BookFeatures, type Candle, type OrderFlow, type TopicMessage, type TopicName } from '@pricelevel/contracts';
+import type { Bus, Logger, Subscription } from '@pricelevel/platform';
+import { KeyedFanout, type Listener } from './fanout.js';
+import type { InstrumentRef } from './instruments.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export const CANDLE_TOPIC = 'agg.candle.v1';
+export const BOOK_FEATURES_TOPIC = 'feat.book.v1';
+export const ORDER_FLOW_TOPIC = 'feat.flow.v1';
+
+/** An instrument on one interval: a candle series or an order-flow series. */
+export interface SeriesRef extends InstrumentRef {
+  interval: string;
+}
+
+/** The fan-out key of a series. */
+export function seriesKey(s: SeriesRef): string {
+  return `${s.exchange}:${s.market}:${s.symbol}:${s.interval}`;
+}
+
+/** Live feeds carry candles built from trades; venue klines ("exchange") are history, served by GetCandles. */
+function isLiveCandle(c: Candle): boolean {
+  return c.source === '' || c.source === 'trades';
+}
+
+/**
+ * The gateway's live data: ONE bus subscription per topic (its own consumer group, so every replica
+ * sees every message), each fanned out in memory by the key a watcher asks for. The `on…` methods
+ * return the unsubscribe function.
+ */
+export class LiveFeeds {
+  private readonly candles: KeyedFanout<Candle>;
+  private readonly book: KeyedFanout<BookFeatures>;
+  private readonly flow: KeyedFanout<OrderFlow>;
+
+  constructor(
+    logger: Logger,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    const onListenerError = () => metrics.listenerErrors++;
+    this.candles = new KeyedFanout<Candle>('candle', seriesKey, logger, onListenerError);
+    this.book = new KeyedFanout<BookFeatures>('book features', instrumentKey, logger, onListenerError);
+    this.flow = new KeyedFanout<OrderFlow>('order flow', seriesKey, logger, onListenerError);
+  }
+
+  onCandle(series: SeriesRef, listener: Listener<Candle>): () => void {
+    return this.candles.add(seriesKey(series), listener);
+  }
+
+  onBookFeatures(instrument: InstrumentRef, listener: Listener<BookFeatures>): () => void {
+    return this.book.add(instrumentKey(instrument), listener);
+  }
+
+  onOrderFlow(series: SeriesRef, listener: Listener<OrderFlow>): () => void {
+    return this.flow.add(seriesKey(series), listener);
+  }
+
+  /**
+   * Subscribes to every topic; `opened` receives each subscription as soon as it exists, so a caller
+   * that fails half-way can still close the ones already open.
+   */
+  async subscribe(bus: Bus, group: string, opened: (s: Subscription) => void): Promise<void> {
+    const { metrics } = this;
+    opened(await follow(bus, CANDLE_TOPIC, group, (c) => {
+      metrics.busCandles++;
+      if (isLiveCandle(c)) this.candles.dispatch(c);
+    }));
+    opened(await follow(bus, BOOK_FEATURES_TOPIC, group, (f) => {
+      metrics.busBookFeatures++;
+      this.book.dispatch(f);
+    }));
+    opened(await follow(bus, ORDER_FLOW_TOPIC, group, (f) => {
+      metrics.busOrderFlows++;
+      this.flow.dispatch(f);
+    }));
+  }
+}
+
+function follow<T extends TopicName>(bus: Bus, topic: T, group: string, onValue: (value: TopicMessage<T>) => void): Promise<Subscription> {
+  return bus.subscribe({ topic, group }, async (batch) => {
+    for (const delivery of batch) onValue(delivery.value);
+  });
+}
