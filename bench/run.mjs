@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BinanceBookSync, BinanceParser, parseDepthSnapshot } from '@pricelevel/collector';
-import { BookFeatureCalculator, CandleBuilder, takeBookSnapshot } from '@pricelevel/market';
+import { BookFeatureCalculator, CandleBuilder, OrderFlowEngine, takeBookSnapshot } from '@pricelevel/market';
 import { createChdbStore, silentLogger } from '@pricelevel/platform';
 import { Side } from '@pricelevel/contracts';
 import { depthChain, tradeFrames } from './frames.mjs';
@@ -134,6 +134,24 @@ const fold = (n) => {
   for (let i = 0; i < n; i++) b.onTrade(tape[i % FOLD_N]);
 };
 report('candle folding (trade → 1m…1d)', measure(fold, FOLD_N), floorTrades, 'trades');
+
+// --- order flow: trades of a second folded and closed with its snapshot -------------------
+// 300 trades per second (the tape above, re-timed), each second closed with a 100-level snapshot:
+// per-second flow, footprint, walls, z-scores and the 1m…1d rollups.
+const FLOW_PER_S = 300;
+const FLOW_T0 = 1_700_000_000_000;
+const flowTape = tape.slice(0, 300_000).map((t, i) => ({
+  ...t, exchangeTs: FLOW_T0 + Math.floor(i / FLOW_PER_S) * 1000 + (i % FLOW_PER_S), receivedTs: FLOW_T0 + Math.floor(i / FLOW_PER_S) * 1000 + 999,
+}));
+const flowSnaps = Array.from({ length: flowTape.length / FLOW_PER_S }, (_, k) => ({ ...SNAPS[k % SNAPS.length], ts: FLOW_T0 + (k + 1) * 1000 }));
+const orderFlow = (n) => {
+  const engine = new OrderFlowEngine({ exchange: 'binance', market: 'perp', symbol: 'BTCUSDT' });
+  for (let i = 0; i < n; i++) {
+    engine.addTrade(flowTape[i % flowTape.length]);
+    if ((i + 1) % FLOW_PER_S === 0) sink += engine.closeSecond(flowSnaps[(i + 1) / FLOW_PER_S - 1]).length;
+  }
+};
+report('order flow (300 trades/s, close each second with its snapshot)', measure(orderFlow, flowTape.length), floorTrades, 'trades');
 
 // --- store ingest (chDB, batched) ---------------------------------------------------------
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));

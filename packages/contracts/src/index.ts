@@ -9,6 +9,21 @@ export {
 } from './gen/pricelevel/marketdata/v1/liquidation.js';
 export { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
 export { BookSnapshot, BookFeatures, FootprintLevel, OrderFlow } from './gen/pricelevel/marketdata/v1/features.js';
+export { Level, LevelKind, LevelSet, LevelSource, levelKindToJSON, levelSourceToJSON } from './gen/pricelevel/marketdata/v1/levels.js';
+export {
+  LevelServiceService,
+  LevelServiceClient,
+  GetLevelsRequest,
+  GetNearestLevelsRequest,
+  GetNearestLevelsResponse,
+  WatchLevelsRequest,
+  GetLevelHistoryRequest,
+  GetLevelHistoryResponse,
+  EvaluateLevelsRequest,
+  EvaluateLevelsResponse,
+  EvaluationBucket,
+  type LevelServiceServer,
+} from './gen/pricelevel/api/v1/level_service.js';
 export { QualityEvent, QualityKind, QualityMinute, qualityKindToJSON } from './gen/pricelevel/marketdata/v1/quality.js';
 export {
   MarketDataServiceService,

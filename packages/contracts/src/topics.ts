@@ -1,6 +1,7 @@
 import { BookUpdate } from './gen/pricelevel/marketdata/v1/book.js';
 import { Candle } from './gen/pricelevel/marketdata/v1/candle.js';
 import { BookFeatures, BookSnapshot, OrderFlow } from './gen/pricelevel/marketdata/v1/features.js';
+import { LevelSet } from './gen/pricelevel/marketdata/v1/levels.js';
 import { Liquidation } from './gen/pricelevel/marketdata/v1/liquidation.js';
 import { QualityEvent, QualityMinute } from './gen/pricelevel/marketdata/v1/quality.js';
 import { Ticker } from './gen/pricelevel/marketdata/v1/ticker.js';
@@ -28,6 +29,7 @@ export const TOPICS = {
   'feat.snapshot.v1': BookSnapshot as Codec<BookSnapshot>,
   'feat.book.v1': BookFeatures as Codec<BookFeatures>,
   'feat.flow.v1': OrderFlow as Codec<OrderFlow>,
+  'levels.v1': LevelSet as Codec<LevelSet>,
 } as const;
 
 export type TopicName = keyof typeof TOPICS;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { TOPIC_NAMES } from '@pricelevel/contracts';
 import { KafkaBus } from './bus/kafka-bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
@@ -9,8 +8,7 @@ import { RedisCache } from './cache/redis-cache.js';
 import { systemClock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import { createLogger } from './logging/logger.js';
-import { createChdbStore } from './store/create-chdb-store.js';
-import { createHttpStore } from './store/create-http-store.js';
+import { storeFromConfig } from './store/store-from-config.js';
 import type { Store } from './store/store.js';
 import type { Platform } from './tokens.js';
 
@@ -34,15 +32,7 @@ export async function createPlatform(config: Config, options: { service: string 
     await kafka.ensureTopics(TOPIC_NAMES).catch((err: unknown) => logger.warn({ err }, 'could not ensure Kafka topics'));
     bus = kafka;
   } else bus = new MemoryBus({ logger, clock });
-  const store: Store = config.CLICKHOUSE_URL
-    ? createHttpStore({
-        url: config.CLICKHOUSE_URL,
-        username: config.CLICKHOUSE_USER,
-        password: config.CLICKHOUSE_PASSWORD,
-        database: config.CLICKHOUSE_DATABASE,
-        logger,
-      })
-    : await createChdbStore({ path: path.resolve(config.PL_DATA_DIR, 'chdb'), database: config.CLICKHOUSE_DATABASE, logger });
+  const store: Store = await storeFromConfig(config, logger);
   const cache: Cache = config.REDIS_URL ? new RedisCache({ url: config.REDIS_URL, logger }) : new MemoryCache({ logger, clock });
   logger.info(
     {

@@ -8,6 +8,7 @@ export * from './tokens.js';
 export * from './store/clickhouse-store.js';
 export * from './store/create-chdb-store.js';
 export * from './store/create-http-store.js';
+export * from './store/store-from-config.js';
 export * from './store/migrations.js';
 export * from './bus/memory-bus.js';
 export * from './bus/kafka-bus.js';

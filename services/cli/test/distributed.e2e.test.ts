@@ -7,7 +7,7 @@ import { BinanceSimulator } from '@pricelevel/exchange-sim';
 import { buildCandlesFromTrades } from '@pricelevel/market';
 // The Kafka test broker: librdkafka's mock cluster, a real Kafka wire-protocol broker.
 import { startKafkaTestBroker, type KafkaTestBroker } from '../../../infra/kafka-test-broker/index.mjs';
-import { candleContent, eventually, freePort, getCandles, grpcClient, startCli, type CliProcess } from './helpers.js';
+import { candleContent, eventually, freePort, getCandles, getFeatures, grpcClient, startCli, type CliProcess } from './helpers.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
 
@@ -50,7 +50,7 @@ describe('distributed mode over Kafka', () => {
     const local = { GRPC_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1' };
     procs.push(
       startCli(['run', 'collector'], { ...venue, ...kafka, ...local, PL_DATA_DIR: dir() }),
-      startCli(['run', 'aggregator,gateway'], {
+      startCli(['run', 'aggregator,feature,gateway'], {
         ...venue, ...kafka, ...local, PL_DATA_DIR: dir(), GRPC_PORT: String(distributedGrpc), HTTP_PORT: String(await freePort()),
       }),
       startCli(['up'], { ...venue, ...local, PL_DATA_DIR: dir(), GRPC_PORT: String(embeddedGrpc), HTTP_PORT: String(await freePort()) }),
@@ -95,4 +95,23 @@ describe('distributed mode over Kafka', () => {
       emb.close();
     }
   }, 120_000);
+
+  it('computes features from the Kafka topics in a separate process, as the embedded run does', async () => {
+    const dist = grpcClient(distributedGrpc);
+    const emb = grpcClient(embeddedGrpc);
+    try {
+      for (const symbol of SYMBOLS) {
+        const [a, b] = await Promise.all([dist, emb].map((client) =>
+          eventually(async () => {
+            const r = await getFeatures(client, { symbol, limit: 3 });
+            return r.book.length === 3 && r.book.every((f) => !f.resyncing && f.bidLevels > 0) ? r : undefined;
+          }, 30_000)));
+        expect(a!.book[0]).toMatchObject({ exchange: 'binance', market: 'spot', symbol });
+        expect(b!.book[0]).toMatchObject({ exchange: 'binance', market: 'spot', symbol });
+      }
+    } finally {
+      dist.close();
+      emb.close();
+    }
+  }, 60_000);
 });

@@ -18,7 +18,10 @@ export interface OutgoingMessage<T extends TopicName> {
 
 export interface SubscribeOptions<T extends TopicName> {
   topic: T;
-  /** Consumer group: each message goes to one member of a group; every group gets every message. */
+  /**
+   * Consumer group: each message goes to one member of a group; every group gets every message. Groups
+   * are per topic: the same name on two topics is two independent groups.
+   */
   group: string;
   /** Start from the oldest retained message when the group has no committed offset. */
   fromBeginning?: boolean;

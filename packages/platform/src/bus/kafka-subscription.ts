@@ -37,7 +37,7 @@ export class KafkaSubscription<T extends TopicName> implements Subscription {
   ) {
     this.schemaVersion = schemaVersionOf(options.topic);
     this.consumer = kafka.consumer({
-      groupId: options.group,
+      groupId: kafkaGroupId(options.group, options.topic),
       sessionTimeout: settings.sessionTimeout,
       heartbeatInterval: settings.heartbeatInterval,
       maxWaitTimeInMs: settings.maxWaitTimeInMs,
@@ -217,4 +217,13 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
     if (one !== undefined) out[k] = one.toString();
   }
   return out;
+}
+
+/**
+ * The Kafka consumer group of a bus subscription. A bus group is per topic: one service may follow several
+ * topics under one group name, each with its own consumer. Kafka members of one group must subscribe to the
+ * same topics (the assignors hand every member partitions of every topic), so each topic gets its own group.
+ */
+export function kafkaGroupId(group: string, topic: string): string {
+  return `${group}.${topic}`;
 }

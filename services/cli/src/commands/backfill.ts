@@ -4,9 +4,8 @@ import {
   klineSourceFor, parseTimeArg, progressFor, runBackfillJobs, type BackfillJob, type BackfillOutcome,
 } from '@pricelevel/collector';
 import {
-  createLogger, loadConfig, systemClock, type Config, type Store,
+  createLogger, loadConfig, storeFromConfig, systemClock, type Config, type Store,
 } from '@pricelevel/platform';
-import { openStore } from './open-store.js';
 
 export const BACKFILL_USAGE = `usage: pricelevel backfill --exchange <venue> --symbol <SYM>[,<SYM>…] --interval <iv>[,<iv>…]
                           [--market spot|perp] [--since <time>] [--until <time>] [--full]
@@ -76,7 +75,7 @@ export async function runBackfillCommand(argv: string[], env: Record<string, str
   const keepAlive = setInterval(() => undefined, 60_000);
   let store: Store | undefined;
   try {
-    store = await openStore(config, logger);
+    store = await storeFromConfig(config, logger);
     await store.migrate();
     const jobs: BackfillJob[] = plan.markets.flatMap((market) => {
       const source = klineSourceFor(plan.exchange, market, config, { clock: systemClock, ...(io.fetch ? { fetch: io.fetch } : {}) });

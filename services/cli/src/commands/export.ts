@@ -7,11 +7,10 @@ import {
   type SequenceWindowStats,
 } from '@pricelevel/market';
 import {
-  createLogger, loadConfig, systemClock, type Config, type Store,
+  createLogger, loadConfig, storeFromConfig, systemClock, type Config, type Store,
 } from '@pricelevel/platform';
 import { exportProgressFor, type ExportProgressSink } from './export-progress.js';
 import { OutputFile } from './output-file.js';
-import { openStore } from './open-store.js';
 
 export const EXPORT_USAGE = `usage: pricelevel export --symbol <SYM>[,<SYM>…] --from <time> --to <time> --format csv|npy
                         [--exchange <venue>] [--market spot|perp] [--out <path>] [--timesteps 60] [--stride 10]
@@ -100,7 +99,7 @@ export async function runExportCommand(argv: string[], env: Record<string, strin
   process.once('SIGTERM', onSignal);
   let store: Store | undefined;
   try {
-    store = await openStore(config, logger);
+    store = await storeFromConfig(config, logger);
     await store.migrate();
     const progress = exportProgressFor(stderr, logger);
     const lines = plan.format === 'csv' ? await exportCsv(store, plan, progress, abort.signal) : await exportNpy(store, plan, progress, abort.signal);

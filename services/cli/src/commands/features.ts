@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import { INTERVALS, VENUES, venueHasMarket, type Interval, type Market, type Venue } from '@pricelevel/contracts';
 import { parseTimeArg } from '@pricelevel/collector';
 import { diffRows, recomputeFeatures, type RowDiff } from '@pricelevel/feature';
-import { createLogger, loadConfig, systemClock, MAX_QUERY_LIMIT, type Config, type Store } from '@pricelevel/platform';
-import { openStore } from './open-store.js';
+import { createLogger, loadConfig, storeFromConfig, systemClock, MAX_QUERY_LIMIT, type Config, type Store } from '@pricelevel/platform';
 
 export const FEATURES_USAGE = `usage: pricelevel features --recompute --symbol <SYM>[,<SYM>…] [--exchange <venue>] [--market spot|perp]
                           [--from <time>] [--to <time>] [--write]
@@ -55,7 +54,7 @@ export async function runFeaturesCommand(argv: string[], env: Record<string, str
   const logger = createLogger({ level: env.PL_LOG_LEVEL === undefined ? 'warn' : config.PL_LOG_LEVEL, name: 'pricelevel-features' });
   let store: Store | undefined;
   try {
-    store = await openStore(config, logger);
+    store = await storeFromConfig(config, logger);
     await store.migrate();
     let failed = false;
     for (const symbol of plan.symbols) {
