@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BinanceBookSync, BinanceParser, parseDepthSnapshot } from '@pricelevel/collector';
 import { BookFeatureCalculator, CandleBuilder, OrderFlowEngine, takeBookSnapshot } from '@pricelevel/market';
+import { detectLevels, parseBarsCsv } from '@pricelevel/levels';
 import { createChdbStore, silentLogger } from '@pricelevel/platform';
 import { Side } from '@pricelevel/contracts';
 import { depthChain, tradeFrames } from './frames.mjs';
@@ -152,6 +153,27 @@ const orderFlow = (n) => {
   }
 };
 report('order flow (300 trades/s, close each second with its snapshot)', measure(orderFlow, flowTape.length), floorTrades, 'trades');
+
+// --- level detection: full recompute of 10 instruments ------------------------------------
+// The real BTC/ETH/BNB/XRP fixtures, cycled to 10 instruments, each cut like the service feeds the
+// detector: the last 5 years of 1d, 1 year of 4h and 90 days of 1h bars. One op = one instrument's
+// recompute; the name carries the time of a full run over all 10.
+{
+  const DAY = 86_400_000;
+  const ohlcv = (sym, tf) => parseBarsCsv(fs.readFileSync(new URL(`../fixtures/ohlcv/binance_spot_${sym}USDT_${tf}.csv`, import.meta.url), 'utf8'));
+  const sets = ['BTC', 'ETH', 'BNB', 'XRP'].map((sym) => {
+    const d1 = ohlcv(sym, '1d');
+    const end = d1[d1.length - 1].openTime + DAY;
+    const cut = (bars, barMs, days) => bars.filter((b) => b.openTime + barMs <= end && b.openTime >= end - days * DAY);
+    return { d1: cut(d1, DAY, 5 * 365), h4: cut(ohlcv(sym, '4h'), DAY / 6, 365), h1: cut(ohlcv(sym, '1h'), DAY / 24, 90) };
+  });
+  const instruments = Array.from({ length: 10 }, (_, i) => sets[i % sets.length]);
+  const detectAll = (n) => {
+    for (let i = 0; i < n; i++) for (const bars of instruments) sink += detectLevels(bars).levels.length & 1;
+  };
+  const runNs = measure(detectAll, 20);
+  report(`level detection, 10 symbols × (5y 1d + 1y 4h + 90d 1h): ${(runNs / 1e6).toFixed(1)} ms/run`, runNs / instruments.length, undefined, 'recomputes');
+}
 
 // --- store ingest (chDB, batched) ---------------------------------------------------------
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));

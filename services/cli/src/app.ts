@@ -4,9 +4,10 @@ import { AggregatorModule } from '@pricelevel/aggregator';
 import { CollectorModule } from '@pricelevel/collector';
 import { FeatureModule } from '@pricelevel/feature';
 import { GatewayModule } from '@pricelevel/gateway';
+import { LevelDetectorModule } from '@pricelevel/level-detector';
 import type { Platform } from '@pricelevel/platform';
 
-export const SERVICES = ['collector', 'aggregator', 'feature', 'gateway'] as const;
+export const SERVICES = ['collector', 'aggregator', 'feature', 'level-detector', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 function moduleFor(name: ServiceName, platform: Platform): DynamicModule {
@@ -17,6 +18,8 @@ function moduleFor(name: ServiceName, platform: Platform): DynamicModule {
       return AggregatorModule.register(platform);
     case 'feature':
       return FeatureModule.register(platform);
+    case 'level-detector':
+      return LevelDetectorModule.register(platform);
     case 'gateway':
       return GatewayModule.register(platform);
   }

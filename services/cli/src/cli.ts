@@ -3,6 +3,7 @@ import { runBackfillCommand } from './commands/backfill.js';
 import { runDemo } from './commands/demo.js';
 import { runExportCommand } from './commands/export.js';
 import { runFeaturesCommand } from './commands/features.js';
+import { runLevelsCommand } from './commands/levels.js';
 import { runService, SERVICES, type ServiceName } from './commands/run-service.js';
 import { runUp } from './commands/up.js';
 
@@ -18,6 +19,10 @@ export const USAGE = `usage: pricelevel <command>
                    stored features as a dataset: a per-second CSV or a sequence tensor (.npy) (export --help for more)
   features --recompute --symbol <SYM> [--exchange <venue>] [--market spot|perp] [--from <t>] [--to <t>] [--write]
                    recompute stored features with the live code and check they are equal (features --help)
+  levels --symbol <SYM> [--exchange <venue>] [--market spot|perp] [--json]
+                   the current support/resistance levels as a table (levels --help)
+  levels evaluate --symbol <SYM> --interval 1d|4h|1h --from <t> --to <t> [--candles-1d f.csv …] [--json]
+                   walk-forward bounce rates of the levels against random and round-number levels
   help             this text
 
 Configuration comes from the environment; see the README.`;
@@ -48,6 +53,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return runExportCommand(rest, env);
     case 'features':
       return runFeaturesCommand(rest, env);
+    case 'levels':
+      return runLevelsCommand(rest, env);
     case undefined:
     case 'help':
     case '--help':

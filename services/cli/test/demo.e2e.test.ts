@@ -6,7 +6,8 @@ import type { Candle } from '@pricelevel/contracts';
 import { buildCandlesFromTrades } from '@pricelevel/market';
 import { WebSocket } from 'ws';
 import {
-  CLI_MAIN, candleContent, eventually, fetchAggTrades, freePort, getCandles, getFeatures, grpcClient, startCli, tradeFromRestAggTrade,
+  CLI_MAIN, candleContent, eventually, fetchAggTrades, freePort, getCandles, getFeatures, getLevels, grpcClient, levelClient, startCli,
+  tradeFromRestAggTrade,
   type CliProcess,
 } from './helpers.js';
 import { execFile } from 'node:child_process';
@@ -156,6 +157,36 @@ describe('pricelevel demo (one process, simulator, embedded adapters)', () => {
       }
     } finally {
       client.close();
+    }
+  }, 120_000);
+
+  it('serves support and resistance levels seeded from the backfilled history, over gRPC and the WebSocket', async () => {
+    const client = levelClient(grpcPort);
+    try {
+      // The Binance simulator serves years of real candles as history; the other simulators have none yet.
+      for (const market of ['spot', 'perp']) {
+        for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+          const set = await eventually(() => getLevels(client, { market, symbol }), 60_000, 1000);
+          expect(set).toMatchObject({ exchange: 'binance', market, symbol });
+          expect(set.levels.length).toBeGreaterThan(0);
+          expect(set.nearestSupport!.price).toBeLessThan(set.currentPrice);
+          expect(set.nearestResistance!.price).toBeGreaterThan(set.currentPrice);
+        }
+      }
+    } finally {
+      client.close();
+    }
+    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`);
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const got: { type: string; data: { version?: number; levels?: unknown[] } }[] = [];
+      ws.on('message', (m) => got.push(JSON.parse(String(m))));
+      ws.send(JSON.stringify({ op: 'subscribe', channel: 'levels:binance:spot:BTCUSDT' }));
+      const first = await eventually(async () => got.find((m) => m.type === 'levels'), 10_000, 100);
+      expect(first.data.version).toBeGreaterThan(0);
+      expect(first.data.levels!.length).toBeGreaterThan(0);
+    } finally {
+      ws.close();
     }
   }, 120_000);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import {
-  MarketDataServiceClient, Side, type Candle, type GetCandlesRequest, type GetFeaturesRequest, type GetFeaturesResponse, type Trade,
+  LevelServiceClient, MarketDataServiceClient, Side, type Candle, type GetLevelsRequest, type LevelSet, type GetCandlesRequest, type GetFeaturesRequest, type GetFeaturesResponse, type Trade,
 } from '@pricelevel/contracts';
 
 export const CLI_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
@@ -89,6 +89,17 @@ export function getCandles(client: MarketDataServiceClient, req: Partial<GetCand
   const full: GetCandlesRequest = { exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', interval: '1m', fromTs: 0, toTs: 0, limit: 100, source: '', ...req };
   return new Promise((resolve, reject) =>
     client.getCandles(full, { deadline: Date.now() + 10_000 }, (err: ServiceError | null, res) => (err ? reject(err) : resolve(res!.candles))),
+  );
+}
+
+export function levelClient(port: number): LevelServiceClient {
+  return new LevelServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+}
+
+export function getLevels(client: LevelServiceClient, req: Partial<GetLevelsRequest>): Promise<LevelSet> {
+  const full: GetLevelsRequest = { exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', timeframe: '', minScore: 0, limit: 0, ...req };
+  return new Promise((resolve, reject) =>
+    client.getLevels(full, { deadline: Date.now() + 10_000 }, (err: ServiceError | null, res) => (err ? reject(err) : resolve(res!))),
   );
 }
 

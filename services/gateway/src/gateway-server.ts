@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status as Status, type Server as GrpcServer } from '@grpc/grpc-js';
-import type { Bus, Clock, Logger, Store, Subscription } from '@pricelevel/platform';
+import { DEFAULT_HISTORY_DAYS } from '@pricelevel/level-detector';
+import type { Bus, Clock, Logger, Store, Subscription, TimerHandle } from '@pricelevel/platform';
 import type { HealthImplementation } from 'grpc-health-check';
+import { EvaluationRunner } from './evaluation-runner.js';
 import { bindGrpc, createGrpcServer, setServing, shutdownGrpc } from './grpc/grpc-server.js';
+import { createLevelService } from './grpc/level-service.js';
 import { createMarketDataService } from './grpc/market-data-service.js';
 import type { OpenStream } from './grpc/stream-writer.js';
 import { createHttpRoutes } from './http/health-route.js';
@@ -13,6 +16,8 @@ import { checkInstrumentFormat, InstrumentCatalog, type InstrumentRef } from './
 import { resolveLimits, type GatewayLimits } from './limits.js';
 import { LiveFeeds } from './live-feeds.js';
 import { emptyMetrics, type GatewayMetrics } from './metrics.js';
+
+const DAY_MS = 86_400_000;
 
 export interface GatewayServerOptions {
   store: Store;
@@ -33,10 +38,11 @@ export interface GatewayPorts {
 }
 
 /**
- * The public edge: gRPC MarketDataService (+ health, reflection) and HTTP /health + WebSocket /ws.
- * History comes from the Store; live candles and features from ONE bus subscription per topic (its own
- * consumer group, so every replica sees every message) fanned out in memory to all gRPC streams and
- * WebSocket clients.
+ * The public edge: gRPC MarketDataService and LevelService (+ health, reflection) and HTTP /health +
+ * WebSocket /ws. History comes from the Store; live candles, features and level sets from ONE bus
+ * subscription per topic (its own consumer group, so every replica sees every message) fanned out in
+ * memory to all gRPC streams and WebSocket clients. The latest level set of each instrument is held in
+ * memory, read from the store at start so a restarted gateway answers at once.
  */
 export class GatewayServer {
   private readonly limits: GatewayLimits;
@@ -50,6 +56,8 @@ export class GatewayServer {
   private readonly health: HealthImplementation;
   private readonly httpServer: HttpServer;
   private readonly subscriptions: Subscription[] = [];
+  private readonly evaluations: EvaluationRunner;
+  private seedRetry: TimerHandle | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
 
@@ -64,18 +72,19 @@ export class GatewayServer {
     this.feeds = new LiveFeeds(this.logger, this.counters);
     const isStopping = () => this.state === 'stopping' || this.state === 'stopped';
 
-    const marketData = createMarketDataService({
+    const calls = { limits: this.limits, logger: this.logger, metrics: this.counters, streams: this.streams, isStopping };
+    const marketData = createMarketDataService({ ...calls, store: options.store, feeds: this.feeds, catalog: this.catalog, clock: options.clock });
+    this.evaluations = new EvaluationRunner({ concurrency: this.limits.evaluationConcurrency, timeoutMs: this.limits.evaluationTimeoutMs, clock: options.clock });
+    const levels = createLevelService({
+      ...calls,
       store: options.store,
-      feeds: this.feeds,
+      levels: this.feeds.levels,
       catalog: this.catalog,
-      limits: this.limits,
       clock: options.clock,
-      logger: this.logger,
-      metrics: this.counters,
-      streams: this.streams,
-      isStopping,
+      evaluations: this.evaluations,
+      detectorHistory: DEFAULT_HISTORY_DAYS,
     });
-    ({ server: this.grpcServer, health: this.health } = createGrpcServer(marketData));
+    ({ server: this.grpcServer, health: this.health } = createGrpcServer({ marketData, levels }));
 
     this.ws = new WsGateway({ feeds: this.feeds, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters });
     this.httpServer = createServer(
@@ -95,6 +104,8 @@ export class GatewayServer {
     try {
       const group = `gateway-${randomUUID()}`;
       await this.feeds.subscribe(this.options.bus, group, (s) => this.subscriptions.push(s));
+      // After subscribing: a set published meanwhile is not missed, and a stored one older than it is ignored.
+      await this.seedLevels(this.options.instruments);
       const grpcPort = await bindGrpc(this.grpcServer, this.options.grpc.host, this.options.grpc.port);
       const httpPort = await this.listenHttp();
       setServing(this.health, true);
@@ -109,7 +120,7 @@ export class GatewayServer {
   }
 
   /**
-   * Graceful stop: health NOT_SERVING, open WatchCandles/WatchFeatures streams end with UNAVAILABLE
+   * Graceful stop: health NOT_SERVING, open Watch* streams and running evaluations end with UNAVAILABLE
    * (clients retry elsewhere), WebSocket clients get 1001, servers close; whatever is still open after
    * `limits.shutdownGraceMs` is forced closed. Idempotent. The injected store and bus stay open.
    */
@@ -123,8 +134,31 @@ export class GatewayServer {
     return { ...this.counters };
   }
 
+  /**
+   * The newest stored set of each instrument. An instrument whose read fails is retried later (the store
+   * may still be starting); meanwhile its levels come from the bus alone.
+   */
+  private async seedLevels(instruments: readonly InstrumentRef[]): Promise<void> {
+    const now = this.options.clock.now();
+    const failed: InstrumentRef[] = [];
+    await Promise.all(instruments.map(async (ref) => {
+      try {
+        // A day ahead: a set stamped by a detector whose clock runs ahead of ours is still the newest.
+        const [set] = await this.options.store.queryLevelSets({ ...ref, fromTs: 0, toTs: now + DAY_MS, limit: 1, tail: true });
+        if (set) this.feeds.levels.offer(set);
+      } catch (err) {
+        failed.push(ref);
+        this.logger.warn({ err, instrument: ref }, 'reading the stored level set failed; will retry');
+      }
+    }));
+    if (failed.length > 0 && (this.state === 'starting' || this.state === 'running')) {
+      this.seedRetry = this.options.clock.setTimeout(() => void this.seedLevels(failed), this.limits.levelSeedRetryMs);
+    }
+  }
+
   private async shutdown(): Promise<void> {
     this.state = 'stopping';
+    this.seedRetry?.cancel();
     setServing(this.health, false);
     for (const writer of [...this.streams]) writer.end({ code: Status.UNAVAILABLE, details: 'gateway is shutting down' });
     this.ws.closeAll();
@@ -134,7 +168,7 @@ export class GatewayServer {
       graceTimer = this.options.clock.setTimeout(resolve, this.limits.shutdownGraceMs);
     });
     const closeSubscriptions = this.subscriptions.map((s) => s.close().catch((err: unknown) => this.logger.warn({ err }, 'closing a bus subscription failed')));
-    await Promise.all([...closeSubscriptions, shutdownGrpc(this.grpcServer, grace), this.closeHttp(grace)]);
+    await Promise.all([...closeSubscriptions, shutdownGrpc(this.grpcServer, grace), this.closeHttp(grace), this.evaluations.stopAll()]);
     graceTimer?.cancel();
     this.state = 'stopped';
     this.logger.info(this.metrics(), 'gateway stopped');

@@ -23,6 +23,12 @@ export interface GatewayLimits {
   wsMaxBufferedBytes: number;
   /** Channels one WebSocket client may subscribe to at once. */
   wsMaxSubscriptions: number;
+  /** EvaluateLevels calls one gateway runs at once (each on a worker thread); more are refused with RESOURCE_EXHAUSTED. */
+  evaluationConcurrency: number;
+  /** An evaluation still running after this long is stopped (DEADLINE_EXCEEDED), in ms. */
+  evaluationTimeoutMs: number;
+  /** How long after a failed start-up read of the stored level sets it is retried, in ms. */
+  levelSeedRetryMs: number;
   /** How long `GET /health` waits for the store ping before answering 503, in ms. */
   healthTimeoutMs: number;
   /** How long `stop()` lets calls and sockets finish before forcing them closed, in ms. */
@@ -41,6 +47,9 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   wsMaxPayloadBytes: 64 * 1024,
   wsMaxBufferedBytes: 1024 * 1024,
   wsMaxSubscriptions: 64,
+  evaluationConcurrency: 1,
+  evaluationTimeoutMs: 10 * 60_000,
+  levelSeedRetryMs: 5000,
   healthTimeoutMs: 2000,
   shutdownGraceMs: 5000,
 };

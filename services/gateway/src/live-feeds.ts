@@ -2,11 +2,13 @@ import { instrumentKey, type BookFeatures, type Candle, type OrderFlow, type Top
 import type { Bus, Logger, Subscription } from '@pricelevel/platform';
 import { KeyedFanout, type Listener } from './fanout.js';
 import type { InstrumentRef } from './instruments.js';
+import { LatestLevels } from './latest-levels.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export const CANDLE_TOPIC = 'agg.candle.v1';
 export const BOOK_FEATURES_TOPIC = 'feat.book.v1';
 export const ORDER_FLOW_TOPIC = 'feat.flow.v1';
+export const LEVELS_TOPIC = 'levels.v1';
 
 /** An instrument on one interval: a candle series or an order-flow series. */
 export interface SeriesRef extends InstrumentRef {
@@ -26,12 +28,13 @@ function isLiveCandle(c: Candle): boolean {
 /**
  * The gateway's live data: ONE bus subscription per topic (its own consumer group, so every replica
  * sees every message), each fanned out in memory by the key a watcher asks for. The `on…` methods
- * return the unsubscribe function.
+ * return the unsubscribe function. Level sets are also kept: the latest version of each instrument.
  */
 export class LiveFeeds {
   private readonly candles: KeyedFanout<Candle>;
   private readonly book: KeyedFanout<BookFeatures>;
   private readonly flow: KeyedFanout<OrderFlow>;
+  readonly levels: LatestLevels;
 
   constructor(
     logger: Logger,
@@ -41,6 +44,7 @@ export class LiveFeeds {
     this.candles = new KeyedFanout<Candle>('candle', seriesKey, logger, onListenerError);
     this.book = new KeyedFanout<BookFeatures>('book features', instrumentKey, logger, onListenerError);
     this.flow = new KeyedFanout<OrderFlow>('order flow', seriesKey, logger, onListenerError);
+    this.levels = new LatestLevels(logger, onListenerError);
   }
 
   onCandle(series: SeriesRef, listener: Listener<Candle>): () => void {
@@ -72,6 +76,10 @@ export class LiveFeeds {
     opened(await follow(bus, ORDER_FLOW_TOPIC, group, (f) => {
       metrics.busOrderFlows++;
       this.flow.dispatch(f);
+    }));
+    opened(await follow(bus, LEVELS_TOPIC, group, (set) => {
+      metrics.busLevelSets++;
+      if (!this.levels.offer(set)) metrics.staleLevelSets++;
     }));
   }
 }

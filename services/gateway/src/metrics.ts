@@ -5,7 +5,10 @@ export interface GatewayMetrics {
   /** Book features (feat.book.v1) and order flows (feat.flow.v1) received from the bus. */
   busBookFeatures: number;
   busOrderFlows: number;
-  /** Open WatchCandles and WatchFeatures streams. */
+  /** Level sets received from levels.v1, and those ignored because a newer version of the instrument was already held. */
+  busLevelSets: number;
+  staleLevelSets: number;
+  /** Open WatchCandles, WatchFeatures and WatchLevels streams. */
   grpcStreams: number;
   grpcCandlesSent: number;
   /** Candle updates not sent to a slow stream: superseded by a newer version of the same candle, or the oldest past the pending bound. */
@@ -13,7 +16,17 @@ export interface GatewayMetrics {
   grpcFeaturesSent: number;
   /** Feature updates not sent to a slow WatchFeatures stream: the oldest past the pending bound (or a redelivery of a waiting one). */
   grpcFeaturesDropped: number;
-  /** Calls (Get/Watch Candles/Features) refused as INVALID_ARGUMENT or NOT_FOUND. */
+  grpcLevelSetsSent: number;
+  /** Level sets not sent to a slow WatchLevels stream: superseded by a newer version while waiting. */
+  grpcLevelSetsDropped: number;
+  /**
+   * EvaluateLevels calls that ran to the end, those stopped before (cancelled, deadline, timeout, shutdown),
+   * and those refused because the gateway was already evaluating.
+   */
+  evaluations: number;
+  evaluationsStopped: number;
+  evaluationsRefusedBusy: number;
+  /** Calls (every gRPC method) refused as INVALID_ARGUMENT or NOT_FOUND. */
   rejectedRequests: number;
   /** Store queries that failed (answered UNAVAILABLE or INTERNAL). */
   storeErrors: number;
@@ -22,6 +35,8 @@ export interface GatewayMetrics {
   wsCandlesSent: number;
   /** WebSocket book-feature and order-flow messages sent. */
   wsFeaturesSent: number;
+  /** WebSocket level-set messages sent (current sets on subscribe and new versions). */
+  wsLevelSetsSent: number;
   /** WebSocket messages answered with an error (bad JSON, unknown op, bad channel, …). */
   wsBadMessages: number;
   /** WebSocket clients closed with 1013 because they did not read fast enough. */
@@ -35,16 +50,24 @@ export function emptyMetrics(): GatewayMetrics {
     busCandles: 0,
     busBookFeatures: 0,
     busOrderFlows: 0,
+    busLevelSets: 0,
+    staleLevelSets: 0,
     grpcStreams: 0,
     grpcCandlesSent: 0,
     grpcCandlesDropped: 0,
     grpcFeaturesSent: 0,
     grpcFeaturesDropped: 0,
+    grpcLevelSetsSent: 0,
+    grpcLevelSetsDropped: 0,
+    evaluations: 0,
+    evaluationsStopped: 0,
+    evaluationsRefusedBusy: 0,
     rejectedRequests: 0,
     storeErrors: 0,
     wsClients: 0,
     wsCandlesSent: 0,
     wsFeaturesSent: 0,
+    wsLevelSetsSent: 0,
     wsBadMessages: 0,
     wsSlowClientsClosed: 0,
     listenerErrors: 0,

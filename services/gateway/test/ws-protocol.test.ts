@@ -34,6 +34,7 @@ describe('ws protocol', () => {
       'features:binance:spot:BTCUSDT': { kind: 'features', ...BTC },
       'flow:binance:spot:BTCUSDT:5m': { kind: 'flow', ...BTC, interval: '5m' },
       'flow:binance:spot:BTCUSDT:1s': { kind: 'flow', ...BTC, interval: '1s' },
+      'levels:binance:spot:BTCUSDT': { kind: 'levels', ...BTC },
     };
     for (const [name, value] of Object.entries(good)) {
       const r = parseChannel(name, catalog);
@@ -43,7 +44,7 @@ describe('ws protocol', () => {
   });
 
   it.each([
-    ['trades:binance:spot:BTCUSDT:1h', 'invalid', /expected candles:.*, features:.*, flow:/],
+    ['trades:binance:spot:BTCUSDT:1h', 'invalid', /expected candles:.*, features:.*, flow:.*, levels:/],
     ['candles:binance:spot:BTCUSDT', 'invalid', /expected candles:<exchange>:<market>:<symbol>:<interval>$/],
     ['candles:binance:spot:BTCUSDT:3m', 'invalid', /interval "3m" is unknown/],
     ['candles:binance:spot:SOLUSDT:1m', 'not_found', /not collected/],
@@ -55,6 +56,8 @@ describe('ws protocol', () => {
     ['flow:binance:spot:BTCUSDT:2s', 'invalid', /flow interval "2s" is unknown/],
     ['flow:binance:spot:SOLUSDT:9m', 'invalid', /flow interval "9m"/],
     ['flow:binance:spot:SOLUSDT:1m', 'not_found', /not collected/],
+    ['levels:binance:spot:BTCUSDT:1d', 'invalid', /expected levels:<exchange>:<market>:<symbol>$/],
+    ['levels:binance:spot:SOLUSDT', 'not_found', /not collected/],
   ])('refuses channel %s (%s)', (name, kind, message) => {
     const r = parseChannel(name, catalog);
     expect(r).toMatchObject({ ok: false, problem: { kind } });

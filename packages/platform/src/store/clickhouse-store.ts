@@ -1,9 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type {
-  BookFeatures, BookSnapshot, Candle, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
+  BookFeatures, BookSnapshot, Candle, LevelSet, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
 } from '@pricelevel/contracts';
 import type { Logger } from '../logging/logger.js';
 import { bookFeaturesCodec, bookSnapshotCodec, liquidationCodec } from './feature-codecs.js';
+import { levelSetCodec, levelSetsSql } from './level-set-codec.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { applyMigrations } from './migrator.js';
 import { orderFlowCodec } from './order-flow-codec.js';
@@ -60,7 +61,7 @@ export class ClickHouseStore implements Store {
   private migrating: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private readonly dropped: Record<StoreTable, number> = {
-    trades: 0, candles: 0, quality_events: 0, quality_minutes: 0, book_snapshots: 0, book_features: 0, order_flow: 0, liquidations: 0,
+    trades: 0, candles: 0, quality_events: 0, quality_minutes: 0, book_snapshots: 0, book_features: 0, order_flow: 0, liquidations: 0, level_sets: 0,
   };
   private readonly metaCache = new Map<string, Promise<ColumnMeta[]>>();
 
@@ -130,6 +131,17 @@ export class ClickHouseStore implements Store {
 
   insertLiquidations(liquidations: readonly Liquidation[]): Promise<void> {
     return this.insertRows(liquidationCodec, liquidations);
+  }
+
+  insertLevelSets(sets: readonly LevelSet[]): Promise<void> {
+    return this.insertRows(levelSetCodec, sets);
+  }
+
+  async queryLevelSets(q: SeriesQuery): Promise<LevelSet[]> {
+    checkInstrument(q);
+    const params = { ...instrumentParams(q), ...rangeParams(q), limit: checkLimit(q.limit) };
+    const rows = await this.select(levelSetCodec, levelSetsSql(this.db, q.tail === true), params);
+    return q.tail === true ? rows.reverse() : rows;
   }
 
   queryBookSnapshots(q: SeriesQuery): Promise<BookSnapshot[]> {
@@ -338,7 +350,8 @@ interface ColumnMeta {
 
 /** Tables whose rejected rows are counted (droppedRows). */
 export type StoreTable =
-  | 'trades' | 'candles' | 'quality_events' | 'quality_minutes' | 'book_snapshots' | 'book_features' | 'order_flow' | 'liquidations';
+  | 'trades' | 'candles' | 'quality_events' | 'quality_minutes' | 'book_snapshots' | 'book_features' | 'order_flow' | 'liquidations'
+  | 'level_sets';
 
 function positiveInt(v: number, what: string): number {
   if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${what} must be a positive integer, got ${v}`);

@@ -1,4 +1,5 @@
 import { FEATURE_MIGRATIONS } from './feature-migrations.js';
+import { LEVEL_MIGRATIONS } from './level-migrations.js';
 
 /**
  * Versioned schema migrations, applied in order, once each, and recorded in `schema_migrations`.
@@ -128,6 +129,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // 5-8: book_snapshots, book_features, order_flow, liquidations
   ...FEATURE_MIGRATIONS,
+  // 9: level_sets
+  ...LEVEL_MIGRATIONS,
 ];
 
 /** The bookkeeping table itself; created before any migration runs. */

@@ -1,5 +1,5 @@
 import type {
-  BookFeatures, BookSnapshot, Candle, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
+  BookFeatures, BookSnapshot, Candle, LevelSet, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
 } from '@pricelevel/contracts';
 
 export interface CandleQuery {
@@ -129,6 +129,10 @@ export interface Store {
   /** Liquidations as received; identical redeliveries collapse. Oldest first by exchange_ts. */
   insertLiquidations(liquidations: readonly Liquidation[]): Promise<void>;
   queryLiquidations(q: SeriesQuery): Promise<Liquidation[]>;
+  /** Level sets as published (one per instrument and version); the history of an instrument's levels. */
+  insertLevelSets(sets: readonly LevelSet[]): Promise<void>;
+  /** Level sets with computed_at in range, oldest first (tail: the newest `limit`). */
+  queryLevelSets(q: SeriesQuery): Promise<LevelSet[]>;
   /** Health check: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,14 +1,17 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { DESCRIPTOR_SET_BASE64, MarketDataServiceService, type MarketDataServiceServer } from '@pricelevel/contracts';
+import {
+  DESCRIPTOR_SET_BASE64, LevelServiceService, MarketDataServiceService, type LevelServiceServer, type MarketDataServiceServer,
+} from '@pricelevel/contracts';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 
 export const MARKET_DATA_SERVICE_NAME = 'pricelevel.api.v1.MarketDataService';
+export const LEVEL_SERVICE_NAME = 'pricelevel.api.v1.LevelService';
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
 /** Every service this server answers for, as health reports them ('' = the whole server). */
-const HEALTH_NAMES = ['', MARKET_DATA_SERVICE_NAME];
+const HEALTH_NAMES = ['', MARKET_DATA_SERVICE_NAME, LEVEL_SERVICE_NAME];
 
 /** Requests are a few strings and numbers; refuse anything large before decoding it. */
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -25,9 +28,10 @@ export function reflectionPackageDefinition(): PackageDefinition {
   return { ...api, ...health };
 }
 
-export function createGrpcServer(marketData: MarketDataServiceServer): GrpcParts {
+export function createGrpcServer(services: { marketData: MarketDataServiceServer; levels: LevelServiceServer }): GrpcParts {
   const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
-  server.addService(MarketDataServiceService, marketData);
+  server.addService(MarketDataServiceService, services.marketData);
+  server.addService(LevelServiceService, services.levels);
   const health = new HealthImplementation(Object.fromEntries(HEALTH_NAMES.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);
   new ReflectionService(reflectionPackageDefinition()).addToServer(server);

@@ -8,7 +8,8 @@ import type { GatewayLimits } from '../limits.js';
 import type { LiveFeeds } from '../live-feeds.js';
 import type { GatewayMetrics } from '../metrics.js';
 import {
-  ackMessage, candleMessage, channelName, errorMessage, featuresMessage, flowMessage, parseChannel, parseClientMessage, type Channel,
+  ackMessage, candleMessage, channelName, errorMessage, featuresMessage, flowMessage, levelsMessage, parseChannel, parseClientMessage,
+  type Channel,
 } from './ws-protocol.js';
 
 export const WS_PATH = '/ws';
@@ -31,10 +32,11 @@ interface ChannelFeed {
 }
 
 /** Sends one encoded update to a channel's clients, counting what was sent. */
-type Broadcast = (text: string, counter: 'wsCandlesSent' | 'wsFeaturesSent') => void;
+type Broadcast = (text: string, counter: SentCounter) => void;
+type SentCounter = 'wsCandlesSent' | 'wsFeaturesSent' | 'wsLevelSetsSent';
 
 /**
- * WebSocket side of the gateway: JSON subscribe/unsubscribe to candle and feature channels (see
+ * WebSocket side of the gateway: JSON subscribe/unsubscribe to candle, feature and level channels (see
  * ws-protocol.ts), fed from the same fan-outs as gRPC. Bad input gets an error message and the socket stays open; oversized frames are
  * refused by ws (`maxPayload`, close 1009); a client that does not read is closed with 1013.
  */
@@ -114,6 +116,9 @@ export class WsGateway {
       this.join(name, target.value, ws);
     }
     this.send(ws, ackMessage('subscribed', name));
+    // A level channel starts with the current set (on every subscribe: a client may ask again to resync).
+    const current = target.value.kind === 'levels' ? this.deps.feeds.levels.get(target.value) : undefined;
+    if (current && this.send(ws, levelsMessage(name, current))) this.deps.metrics.wsLevelSetsSent++;
   }
 
   private join(channel: string, target: Channel, ws: WebSocket): void {
@@ -140,6 +145,8 @@ export class WsGateway {
         return [feeds.onBookFeatures(c, (f) => broadcast(featuresMessage(channel, f), 'wsFeaturesSent')), flow(SECOND_FLOW)];
       case 'flow':
         return [flow(c.interval)];
+      case 'levels':
+        return [feeds.levels.onNewer(c, (set) => broadcast(levelsMessage(channel, set), 'wsLevelSetsSent'))];
     }
   }
 

@@ -1,4 +1,6 @@
-import { completenessToJSON, type BookFeatures, type Candle, type OrderFlow } from '@pricelevel/contracts';
+import {
+  completenessToJSON, levelKindToJSON, levelSourceToJSON, type BookFeatures, type Candle, type Level, type LevelSet, type OrderFlow,
+} from '@pricelevel/contracts';
 import { checkInstrumentAnd, checkInstrumentAndInterval } from '../candle-query.js';
 import { checkFlowInterval } from '../feature-query.js';
 import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProblem } from '../instruments.js';
@@ -9,18 +11,23 @@ import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProble
  *   candles:<exchange>:<market>:<symbol>:<interval>   every candle update (open and final versions)
  *   features:<exchange>:<market>:<symbol>             each second: the book features, then the order flow of that second
  *   flow:<exchange>:<market>:<symbol>:<interval>      the order flow of each completed bucket: "1s" or a candle interval
+ *   levels:<exchange>:<market>:<symbol>               the current level set right after "subscribed" (when one
+ *                                                     has been computed), then every newer version
  * server → client: {"type":"subscribed"|"unsubscribed","channel"}, {"type":"error","message"[,"channel"]},
  *   {"type":"candle","channel","data":{…Candle}}, {"type":"features","channel","data":{…BookFeatures}},
- *   {"type":"flow","channel","data":{…OrderFlow}}.
+ *   {"type":"flow","channel","data":{…OrderFlow}}, {"type":"levels","channel","data":{…LevelSet}}.
  * Data objects carry every field of the message (camelCase). A feature that is not defined yet (NaN in
- * the message) is null, and `liquidationCompleteness` is the enum's name (e.g. "COMPLETENESS_SAMPLED").
+ * the message) is null, and enums are their names: `liquidationCompleteness` (e.g. "COMPLETENESS_SAMPLED"),
+ * a level's `kind` ("LEVEL_KIND_SUPPORT") and `sources` (["LEVEL_SOURCE_EXTREMA", …]). A level set without
+ * a nearest support or resistance has no `nearestSupport` / `nearestResistance` key.
  */
 export type ClientRequest = { op: 'subscribe' | 'unsubscribe'; channel: string };
 
 export type Channel =
   | ({ kind: 'candles'; interval: string } & InstrumentRef)
   | ({ kind: 'features' } & InstrumentRef)
-  | ({ kind: 'flow'; interval: string } & InstrumentRef);
+  | ({ kind: 'flow'; interval: string } & InstrumentRef)
+  | ({ kind: 'levels' } & InstrumentRef);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: RequestProblem };
 
@@ -30,6 +37,7 @@ const CHANNEL_SHAPES: Record<Channel['kind'], string> = {
   candles: 'candles:<exchange>:<market>:<symbol>:<interval>',
   features: 'features:<exchange>:<market>:<symbol>',
   flow: 'flow:<exchange>:<market>:<symbol>:<interval>',
+  levels: 'levels:<exchange>:<market>:<symbol>',
 };
 
 export function parseClientMessage(text: string): Parsed<ClientRequest> {
@@ -47,7 +55,7 @@ export function parseClientMessage(text: string): Parsed<ClientRequest> {
   return { ok: true, value: { op: op as ClientRequest['op'], channel } };
 }
 
-/** A channel name, checked like the matching gRPC request (WatchCandles, WatchFeatures). */
+/** A channel name, checked like the matching gRPC request (WatchCandles, WatchFeatures, WatchLevels). */
 export function parseChannel(channel: string, catalog: InstrumentCatalog): Parsed<Channel> {
   const parts = channel.split(':');
   const kind = parts[0] as Channel['kind'];
@@ -69,7 +77,7 @@ export function parseChannel(channel: string, catalog: InstrumentCatalog): Parse
 
 export function channelName(c: Channel): string {
   const base = `${c.kind}:${c.exchange}:${c.market}:${c.symbol}`;
-  return c.kind === 'features' ? base : `${base}:${c.interval}`;
+  return c.kind === 'features' || c.kind === 'levels' ? base : `${base}:${c.interval}`;
 }
 
 export function candleMessage(channel: string, candle: Candle): string {
@@ -82,6 +90,13 @@ export function featuresMessage(channel: string, features: BookFeatures): string
 
 export function flowMessage(channel: string, flow: OrderFlow): string {
   return dataMessage('flow', channel, { ...flow, liquidationCompleteness: completenessToJSON(flow.liquidationCompleteness) });
+}
+
+export function levelsMessage(channel: string, set: LevelSet): string {
+  const named = (l: Level | undefined) => l && { ...l, kind: levelKindToJSON(l.kind), sources: l.sources.map(levelSourceToJSON) };
+  return dataMessage('levels', channel, {
+    ...set, levels: set.levels.map(named), nearestSupport: named(set.nearestSupport), nearestResistance: named(set.nearestResistance),
+  });
 }
 
 export function ackMessage(type: 'subscribed' | 'unsubscribed', channel: string): string {

@@ -1,4 +1,6 @@
-import { BookFeatures, BookSnapshot, Candle, Completeness, instrumentKey, OrderFlow, type TopicMessage, type TopicName } from '@pricelevel/contracts';
+import {
+  BookFeatures, BookSnapshot, Candle, Completeness, instrumentKey, Level, LevelKind, LevelSet, LevelSource, OrderFlow, type TopicMessage, type TopicName,
+} from '@pricelevel/contracts';
 import { ManualClock, silentLogger } from '@pricelevel/platform';
 import { GatewayServer, type GatewayLimits, type GatewayPorts } from '../../src/index.js';
 import { MemoryStore } from './memory-store.js';
@@ -58,6 +60,36 @@ export function bookSnapshot(ref: Instrument, ts: number): BookSnapshot {
   return BookSnapshot.fromPartial({ ...ref, ts, bookEpoch: 1, lastUpdateId: ts, bookTs: ts - 5, bidPrices: [100, 99.9], bidSizes: [1, 2], askPrices: [100.1, 100.2], askSizes: [3, 4] });
 }
 
+/** A level at `price` of a set computed at 100 (below: support, above: resistance), 20 wide. */
+export function level(price: number, patch: Partial<Level> = {}): Level {
+  return Level.fromPartial({
+    id: `L${price}`, price, zoneLow: price - 10, zoneHigh: price + 10,
+    kind: price < 100 ? LevelKind.LEVEL_KIND_SUPPORT : LevelKind.LEVEL_KIND_RESISTANCE,
+    sources: [LevelSource.LEVEL_SOURCE_EXTREMA], timeframes: ['1d'], touches: 3, bounces: 2, breaks: 1,
+    firstTouchTs: T0 - 90 * 86_400_000, lastTouchTs: T0 - 86_400_000, touchVolumeRatio: 1.2, score: 0.5, distanceAtr: (price - 100) / 20,
+    ...patch,
+  });
+}
+
+/**
+ * Version `version` of an instrument's levels at price 100 (ATR 20, computed `version` minutes after T0):
+ * supports 40, 60, 80 and resistances 120, 140, 160 with different scores and timeframes.
+ */
+export function levelSet(ref: Instrument, version: number, patch: Partial<LevelSet> = {}): LevelSet {
+  const levels = [
+    level(40, { score: 0.9, timeframes: ['1d', '4h'] }),
+    level(60, { score: 0.2, timeframes: ['4h'] }),
+    level(80, { score: 0.6, timeframes: ['1d', '1h'], distanceAtr: Number.NaN }),
+    level(120, { score: 0.7, timeframes: ['1h'], sources: [LevelSource.LEVEL_SOURCE_ROUND_NUMBER, LevelSource.LEVEL_SOURCE_VOLUME_PROFILE] }),
+    level(140, { score: 0.1, timeframes: ['1d'] }),
+    level(160, { score: 0.6, timeframes: ['4h', '1h'] }),
+  ];
+  return LevelSet.fromPartial({
+    ...ref, version, computedAt: T0 + version * MIN, currentPrice: 100, atr: 20, levels, nearestSupport: levels[2], nearestResistance: levels[3],
+    ...patch,
+  });
+}
+
 export interface Harness extends GatewayPorts {
   gateway: GatewayServer;
   store: MemoryStore;
@@ -67,8 +99,7 @@ export interface Harness extends GatewayPorts {
   publishTo<T extends TopicName>(topic: T, ...values: TopicMessage<T>[]): Promise<void>;
 }
 
-export async function startGateway(limits?: Partial<GatewayLimits>): Promise<Harness> {
-  const store = new MemoryStore();
+export async function startGateway(limits?: Partial<GatewayLimits>, store = new MemoryStore()): Promise<Harness> {
   const bus = new TestBus();
   const clock = new ManualClock(T0 + 30 * MIN + 15_000);
   const gateway = new GatewayServer({

@@ -1,5 +1,5 @@
 import type {
-  BookFeatures, BookSnapshot, Candle, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
+  BookFeatures, BookSnapshot, Candle, LevelSet, Liquidation, OrderFlow, QualityEvent, QualityMinute, Trade,
 } from '@pricelevel/contracts';
 import type {
   CandleQuery, CandleSeriesKey, CandleSpan, OrderFlowQuery, QualityMinuteQuery, SeriesQuery, Store, TradeQuery,
@@ -111,6 +111,18 @@ export class MemoryStore implements Store {
     const rows = latestInRange(this.liquidations, q, (l) => l.exchangeTs, key);
     // The real store orders one instant's liquidations by side, price, size.
     return rows.sort((a, b) => a.exchangeTs - b.exchangeTs || a.side - b.side || a.price - b.price || a.size - b.size);
+  }
+
+  /** Level sets as inserted; queries keep the last write of each version, by computed_at, like the real store. */
+  levelSets: LevelSet[] = [];
+
+  async insertLevelSets(sets: readonly LevelSet[]): Promise<void> {
+    this.levelSets.push(...sets);
+  }
+
+  async queryLevelSets(q: SeriesQuery): Promise<LevelSet[]> {
+    const rows = latestInRange(this.levelSets, q, (s) => s.computedAt, (s) => String(s.version));
+    return rows.sort((a, b) => a.computedAt - b.computedAt || a.version - b.version);
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,16 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { HistoryDays } from '@pricelevel/level-detector';
+import { detectLevels, evaluateLevels, type EvaluateLevelsOptions } from '@pricelevel/levels';
+import { withDetectorHistory } from './level-evaluation.js';
+
+/** Input of one evaluation (structured-cloned from the gateway thread). */
+export interface EvaluationJob {
+  options: EvaluateLevelsOptions;
+  /** The live detector's history per timeframe, so each step sees what it would see live. */
+  history: HistoryDays;
+}
+
+// Worker thread entry: one walk-forward evaluation, its result posted back; a throw reaches the
+// gateway as the worker's 'error' event.
+const job = workerData as EvaluationJob;
+parentPort?.postMessage(evaluateLevels(job.options, (bars) => detectLevels(withDetectorHistory(bars, job.history))));
