@@ -7,3 +7,4 @@ export * from './config.js';
 export { detectLevels, type DetectedLevels } from './detect.js';
 export { dailyAtr } from './atr.js';
 export { roundStep, roundNumbersBetween } from './round-numbers.js';
+export * from './history-window.js';

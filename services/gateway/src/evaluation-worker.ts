@@ -1,7 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { HistoryDays } from '@pricelevel/level-detector';
-import { detectLevels, evaluateLevels, type EvaluateLevelsOptions } from '@pricelevel/levels';
-import { withDetectorHistory } from './level-evaluation.js';
+import { detectLevels, evaluateLevels, withDetectorHistory, type EvaluateLevelsOptions, type HistoryDays } from '@pricelevel/levels';
 
 /** Input of one evaluation (structured-cloned from the gateway thread). */
 export interface EvaluationJob {

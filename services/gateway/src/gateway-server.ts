@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status as Status, type Server as GrpcServer } from '@grpc/grpc-js';
-import { DEFAULT_HISTORY_DAYS } from '@pricelevel/level-detector';
+import { DEFAULT_HISTORY_DAYS } from '@pricelevel/levels';
 import type { Bus, Clock, Logger, Store, Subscription, TimerHandle } from '@pricelevel/platform';
 import type { HealthImplementation } from 'grpc-health-check';
 import { EvaluationRunner } from './evaluation-runner.js';

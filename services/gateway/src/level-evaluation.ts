@@ -1,9 +1,8 @@
 import type { EvaluateLevelsRequest, EvaluateLevelsResponse } from '@pricelevel/contracts';
 import {
-  DEFAULT_BOUNCE_MULTIPLE, defaultHorizonBars, MIN_RANDOM_DRAWS, TIMEFRAME_MS, type Bar, type EvaluateLevelsOptions, type LevelEvaluation,
-  type LevelTimeframe, type TimeframeBars,
+  DEFAULT_BOUNCE_MULTIPLE, defaultHorizonBars, MIN_RANDOM_DRAWS, TIMEFRAME_MS, type EvaluateLevelsOptions, type HistoryDays,
+  type LevelEvaluation, type LevelTimeframe, type TimeframeBars,
 } from '@pricelevel/levels';
-import type { HistoryDays } from '@pricelevel/level-detector';
 import { checkInstrumentAnd } from './candle-query.js';
 import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProblem } from './instruments.js';
 import { LEVEL_TIMEFRAMES } from './level-query.js';
@@ -97,29 +96,6 @@ export function evaluationOptions(plan: EvaluationPlan, bars: TimeframeBars): Ev
 }
 
 /** Index of the first bar opened at or after `t` (bars oldest first). */
-function firstOpenedFrom(bars: readonly Bar[], t: number): number {
-  let lo = 0;
-  let hi = bars.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (bars[mid]!.openTime < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * What the live detector would have read at the moment these bars end: per timeframe, the bars opened
- * within its history window before the last close. The evaluation hands the detector every bar closed
- * by a step; this keeps each step's input (and cost) what it is live.
- */
-export function withDetectorHistory(bars: TimeframeBars, days: HistoryDays): TimeframeBars {
-  const lastClose = (s: readonly Bar[], tf: LevelTimeframe) => (s.length === 0 ? -Infinity : s[s.length - 1]!.openTime + TIMEFRAME_MS[tf]);
-  const asOf = Math.max(lastClose(bars.d1, '1d'), lastClose(bars.h4, '4h'), lastClose(bars.h1, '1h'));
-  const cut = (s: readonly Bar[], d: number) => s.slice(firstOpenedFrom(s, asOf - d * DAY_MS));
-  return { d1: cut(bars.d1, days.d1), h4: cut(bars.h4, days.h4), h1: cut(bars.h1, days.h1) };
-}
-
 export function evaluationResponse(e: LevelEvaluation): EvaluateLevelsResponse {
   const buckets = (list: LevelEvaluation['by_age']) => list.map((b) => ({ label: b.label, touches: b.touches, bounceRate: b.bounce_rate }));
   return {

@@ -1,5 +1,5 @@
 import { status as Status } from '@grpc/grpc-js';
-import { DEFAULT_HISTORY_DAYS } from '@pricelevel/level-detector';
+import { DEFAULT_HISTORY_DAYS } from '@pricelevel/levels';
 import { rollUpBars, TIMEFRAME_MS } from '@pricelevel/levels';
 import { ManualClock } from '@pricelevel/platform';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,9 +1,9 @@
 import { credentials, status as Status } from '@grpc/grpc-js';
 import { EvaluateLevelsRequest, type EvaluateLevelsResponse, LevelServiceClient } from '@pricelevel/contracts';
-import { DEFAULT_HISTORY_DAYS } from '@pricelevel/level-detector';
-import { detectLevels, evaluateLevels, rollUpBars, TIMEFRAME_MS, type Bar, type TimeframeBars } from '@pricelevel/levels';
+
+import { detectLevels, evaluateLevels, rollUpBars, TIMEFRAME_MS, type Bar, type TimeframeBars, DEFAULT_HISTORY_DAYS, withDetectorHistory } from '@pricelevel/levels';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { evaluationOptions, evaluationResponse, withDetectorHistory, type EvaluationPlan } from '../src/level-evaluation.js';
+import { evaluationOptions, evaluationResponse, type EvaluationPlan } from '../src/level-evaluation.js';
 import { BTC, ETH, type Harness, startGateway } from './support/fixtures.js';
 import { BAD_INSTRUMENT_CASES, expectStoreFailureStatuses, statusOf, unary } from './support/grpc-calls.js';
 import { barCandles, realBtcBars } from './support/real-bars.js';

@@ -1,7 +1,7 @@
 import { instrumentKey, type Candle, type LevelSet } from '@pricelevel/contracts';
-import { detectLevels, type DetectedLevels, type LevelConfig } from '@pricelevel/levels';
+import { DEFAULT_HISTORY_DAYS, detectLevels, type DetectedLevels, type HistoryDays, type LevelConfig } from '@pricelevel/levels';
 import type { Bus, Clock, Logger, Store, Subscription, TimerHandle } from '@pricelevel/platform';
-import { DEFAULT_HISTORY_DAYS, loadTimeframeBars, type HistoryDays, type InstrumentRef } from './stored-bars.js';
+import { loadTimeframeBars, type InstrumentRef } from './stored-bars.js';
 
 export interface LevelDetectorOptions {
   bus: Bus;

@@ -1,5 +1,7 @@
 import type { Candle } from '@pricelevel/contracts';
-import { TIMEFRAME_MS, mergeBars, rollUpBars, type Bar, type LevelTimeframe, type TimeframeBars } from '@pricelevel/levels';
+import {
+  DEFAULT_HISTORY_DAYS, TIMEFRAME_MS, mergeBars, rollUpBars, type Bar, type HistoryDays, type LevelTimeframe, type TimeframeBars,
+} from '@pricelevel/levels';
 import type { Store } from '@pricelevel/platform';
 
 export interface InstrumentRef {
@@ -7,15 +9,6 @@ export interface InstrumentRef {
   market: string;
   symbol: string;
 }
-
-/** How much history the detector reads per timeframe, in days. */
-export interface HistoryDays {
-  d1: number;
-  h4: number;
-  h1: number;
-}
-
-export const DEFAULT_HISTORY_DAYS: HistoryDays = { d1: 5 * 365, h4: 365, h1: 90 };
 
 const DAY_MS = 86_400_000;
 

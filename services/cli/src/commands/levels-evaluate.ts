@@ -4,6 +4,7 @@ import { VENUE_MARKETS, VENUES, venueHasMarket, type Candle, type Market, type V
 import { parseTimeArg } from '@pricelevel/collector';
 import {
   DEFAULT_BOUNCE_MULTIPLE, MIN_RANDOM_DRAWS, TIMEFRAME_MS, defaultHorizonBars, defaultStepBars, detectLevels, evaluateLevels, parseBarsCsv,
+  withDetectorHistory,
   type Bar, type EvaluationBucket, type LevelEvaluation, type LevelTimeframe, type TimeframeBars,
 } from '@pricelevel/levels';
 import { createLogger, loadConfig, storeFromConfig, systemClock, type Config, type Store } from '@pricelevel/platform';
@@ -92,7 +93,7 @@ export async function runLevelsEvaluate(argv: string[], env: Record<string, stri
     const result = evaluateLevels({
       bars, interval: plan.interval, fromTs: plan.from, toTs: plan.to, stepBars: plan.stepBars, horizonBars: plan.horizonBars,
       bounceMultiple: plan.bounceMultiple, randomDraws: plan.draws, seed: plan.seed,
-    }, (b) => detectLevels(b));
+    }, (b) => detectLevels(withDetectorHistory(b)));
     if (result.steps === 0) {
       stderr.write(`pricelevel levels evaluate: no data: no ${plan.interval} bar of ${label(plan)} closes in [${iso(plan.from)}, ${iso(plan.to)}] with ${plan.horizonBars} bars after it\n`);
       return 1;

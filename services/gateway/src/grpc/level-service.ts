@@ -4,7 +4,8 @@ import {
   type GetLevelsRequest, type GetNearestLevelsRequest, type GetNearestLevelsResponse, type LevelServiceServer, type LevelSet,
   type WatchLevelsRequest,
 } from '@pricelevel/contracts';
-import { loadTimeframeBars, type HistoryDays } from '@pricelevel/level-detector';
+import { loadTimeframeBars } from '@pricelevel/level-detector';
+import type { HistoryDays } from '@pricelevel/levels';
 import type { Clock, Store } from '@pricelevel/platform';
 import { EvaluationFailed, type EvaluationRunner } from '../evaluation-runner.js';
 import type { InstrumentCatalog } from '../instruments.js';
