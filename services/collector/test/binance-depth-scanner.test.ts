@@ -58,12 +58,18 @@ const symbolsOf = (frames: { raw: string }[]) => frames.map((f) => (JSON.parse(f
 describe('readDecimal: exact decimal → double', () => {
   it('equals Number(str) bit for bit on every decimal string in the real fixtures', () => {
     const values = new Set<string>();
+    // Venue payloads quote their decimals: those are what the scanner meets, and nearly all must take the fast path.
+    const quoted = new Set<string>();
     for (const file of allFixtureFiles(FIXTURES.replace(/\/$/, ''))) {
       const text = fixtureText(file);
-      for (const m of text.matchAll(/"(\d+(?:\.\d+)?)"/g)) values.add(m[1]!);
+      for (const m of text.matchAll(/"(\d+(?:\.\d+)?)"/g)) {
+        quoted.add(m[1]!);
+        values.add(m[1]!);
+      }
       if (file.endsWith('.csv')) for (const m of text.matchAll(/(?<=,)(\d+\.\d+)(?=,|\n|$)/g)) values.add(m[1]!);
     }
     expect(values.size).toBeGreaterThan(5000);
+    expect([...quoted].filter((v) => inFastSubset(v)).length).toBeGreaterThan(quoted.size * 0.99);
     let fast = 0;
     const wrong: string[] = []; // one expect at the end: per-value expects would dominate the run time
     for (const v of values) {
@@ -74,7 +80,7 @@ describe('readDecimal: exact decimal → double', () => {
       } else if (got !== -1) wrong.push(v);
     }
     expect(wrong).toEqual([]);
-    expect(fast).toBeGreaterThan(values.size * 0.99);
+    expect(fast).toBeGreaterThan(values.size * 0.9); // candle CSVs add long volume decimals that take the exact slow path
   });
 
   it('equals Number(str) on random decimals across the whole accepted range', () => {
