@@ -57,7 +57,11 @@ export async function startApp(platform: Platform, services: readonly ServiceNam
 /** Keeps the process up until SIGINT/SIGTERM, then shuts down gracefully. */
 export function closeOnSignal(app: RunningApp, extra: () => Promise<void> = async () => undefined): Promise<void> {
   return new Promise((resolve) => {
+    // The platform clock's timers are unref'd, and a service without a listening server (the collector
+    // between two connections, say) may hold no other handle: without this the process would end with 0.
+    const keepAlive = setInterval(() => undefined, 60_000);
     const stop = () => {
+      clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       void app

@@ -114,4 +114,15 @@ describe('distributed mode over Kafka', () => {
       emb.close();
     }
   }, 60_000);
+
+  it('keeps every service process running through a dropped venue connection, and reconnects', async () => {
+    const before = sim.stats().markets.spot!.connectionsTotal;
+    sim.fault({ kind: 'disconnect', market: 'spot' });
+    for (let i = 0; i < 20 && sim.stats().markets.spot!.connectionsTotal < before + 2; i++) {
+      sim.tick();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await eventually(async () => (sim.stats().connections >= 2 && sim.stats().markets.spot!.connectionsTotal >= before + 2 ? true : undefined), 30_000, 100);
+    for (const p of procs) expect(p.child.exitCode).toBeNull();
+  }, 60_000);
 });

@@ -1,11 +1,11 @@
-import { parseArgs } from 'node:util';
-import { VENUE_MARKETS, VENUES, isInterval, venueHasMarket, type Interval, type Market, type Venue } from '@pricelevel/contracts';
+import { VENUE_MARKETS, VENUES, isInterval, type Interval, type Market, type Venue } from '@pricelevel/contracts';
 import {
   klineSourceFor, parseTimeArg, progressFor, runBackfillJobs, type BackfillJob, type BackfillOutcome,
 } from '@pricelevel/collector';
 import {
   createLogger, loadConfig, storeFromConfig, systemClock, type Config, type Store,
 } from '@pricelevel/platform';
+import { INSTRUMENT_OPTIONS, UsageError, list, parseFlags, venueAndMarkets } from './command-args.js';
 
 export const BACKFILL_USAGE = `usage: pricelevel backfill --exchange <venue> --symbol <SYM>[,<SYM>…] --interval <iv>[,<iv>…]
                           [--market spot|perp] [--since <time>] [--until <time>] [--full]
@@ -43,8 +43,6 @@ interface Plan {
   until?: number;
   full: boolean;
 }
-
-class UsageError extends Error {}
 
 /** `pricelevel backfill …`: 0 when every series succeeded, 1 when one failed, 2 on bad arguments, 130 when interrupted. */
 export async function runBackfillCommand(argv: string[], env: Record<string, string | undefined>, io: BackfillCommandIo = {}): Promise<number> {
@@ -107,38 +105,17 @@ export async function runBackfillCommand(argv: string[], env: Record<string, str
 
 /** Validated arguments; throws UsageError naming what is wrong. */
 function parsePlan(argv: string[], config: Config, now: number): Plan | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        exchange: { type: 'string' },
-        market: { type: 'string' },
-        symbol: { type: 'string' },
-        interval: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        full: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const values = parseFlags(argv, {
+    ...INSTRUMENT_OPTIONS,
+    exchange: { type: 'string' },
+    market: { type: 'string' },
+    interval: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    full: { type: 'boolean', default: false },
+  });
   if (values.help) return 'help';
-  const exchange = values.exchange;
-  if (!exchange) throw new UsageError('--exchange is required');
-  if (!(VENUES as readonly string[]).includes(exchange)) throw new UsageError(`unknown exchange ${JSON.stringify(exchange)}; one of ${VENUES.join(', ')}`);
-  const venue = exchange as Venue;
-  let markets = [...VENUE_MARKETS[venue]] as Market[];
-  if (values.market !== undefined) {
-    const m = values.market as Market;
-    if (m !== 'spot' && m !== 'perp') throw new UsageError(`--market must be spot or perp, got ${JSON.stringify(values.market)}`);
-    if (!venueHasMarket(venue, m)) throw new UsageError(`${venue} has no ${m} market (it has ${VENUE_MARKETS[venue].join(', ')})`);
-    markets = [m];
-  }
+  const { venue, markets } = venueAndMarkets(values.exchange, values.market);
   const symbols = list(values.symbol);
   if (symbols.length === 0) throw new UsageError('--symbol is required');
   const intervals = list(values.interval);
@@ -149,10 +126,6 @@ function parsePlan(argv: string[], config: Config, now: number): Plan | 'help' {
   const until = values.until !== undefined ? parseTimeArg(values.until, now, '--until') : undefined;
   if (until !== undefined && until <= since) throw new UsageError('--until must be after --since');
   return { exchange: venue, markets, symbols, intervals: intervals as Interval[], since, full: values.full ?? false, ...(until !== undefined ? { until } : {}) };
-}
-
-function list(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** One line per series: what was stored, where the store now ends, or why it failed. */

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { VENUE_MARKETS, VENUES, venueHasMarket, type Market, type Venue } from '@pricelevel/contracts';
+import { VENUES, type Market, type Venue } from '@pricelevel/contracts';
 import { parseTimeArg } from '@pricelevel/collector';
 import {
   NpyStream, SequenceWindower, TIMESTEP_FEATURES, featureCsvHeader, featureCsvRows, sequenceSidecar, type SequenceSymbolRange,
@@ -11,6 +10,7 @@ import {
 } from '@pricelevel/platform';
 import { exportProgressFor, type ExportProgressSink } from './export-progress.js';
 import { OutputFile } from './output-file.js';
+import { INSTRUMENT_OPTIONS, UsageError, parseFlags, venueAndMarket, list } from './command-args.js';
 
 export const EXPORT_USAGE = `usage: pricelevel export --symbol <SYM>[,<SYM>…] --from <time> --to <time> --format csv|npy
                         [--exchange <venue>] [--market spot|perp] [--out <path>] [--timesteps 60] [--stride 10]
@@ -67,7 +67,6 @@ interface Plan {
   stride: number;
 }
 
-class UsageError extends Error {}
 class NoDataError extends Error {}
 class Interrupted extends Error {}
 
@@ -122,38 +121,20 @@ export async function runExportCommand(argv: string[], env: Record<string, strin
 
 /** Validated arguments; throws UsageError naming what is wrong. */
 function parsePlan(argv: string[], now: number): Plan | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        symbol: { type: 'string' },
-        exchange: { type: 'string', default: 'binance' },
-        market: { type: 'string', default: 'spot' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        timesteps: { type: 'string' },
-        stride: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const values = parseFlags(argv, {
+    ...INSTRUMENT_OPTIONS,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    timesteps: { type: 'string' },
+    stride: { type: 'string' },
+  });
   if (values.help) return 'help';
-  const symbols = (values.symbol ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const symbols = list(values.symbol);
   if (symbols.length === 0) throw new UsageError('--symbol is required');
   if (new Set(symbols).size !== symbols.length) throw new UsageError(`--symbol lists a symbol twice: ${symbols.join(',')}`);
-  const exchange = values.exchange ?? 'binance';
-  if (!(VENUES as readonly string[]).includes(exchange)) throw new UsageError(`unknown exchange ${JSON.stringify(exchange)}; one of ${VENUES.join(', ')}`);
-  const venue = exchange as Venue;
-  const market = values.market as Market;
-  if (market !== 'spot' && market !== 'perp') throw new UsageError(`--market must be spot or perp, got ${JSON.stringify(values.market)}`);
-  if (!venueHasMarket(venue, market)) throw new UsageError(`${venue} has no ${market} market (it has ${VENUE_MARKETS[venue].join(', ')})`);
+  const { venue, market } = venueAndMarket(values.exchange, values.market);
   if (values.from === undefined) throw new UsageError('--from is required');
   if (values.to === undefined) throw new UsageError('--to is required');
   const from = parseTimeArg(values.from, now, '--from');

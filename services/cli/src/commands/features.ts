@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { INTERVALS, VENUES, venueHasMarket, type Interval, type Market, type Venue } from '@pricelevel/contracts';
+import { INTERVALS, VENUES, type Interval, type Market, type Venue } from '@pricelevel/contracts';
 import { parseTimeArg } from '@pricelevel/collector';
 import { diffRows, recomputeFeatures, type RowDiff } from '@pricelevel/feature';
 import { createLogger, loadConfig, storeFromConfig, systemClock, MAX_QUERY_LIMIT, type Config, type Store } from '@pricelevel/platform';
+import { INSTRUMENT_OPTIONS, UsageError, list, parseFlags, venueAndMarket } from './command-args.js';
 
 export const FEATURES_USAGE = `usage: pricelevel features --recompute --symbol <SYM>[,<SYM>…] [--exchange <venue>] [--market spot|perp]
                           [--from <time>] [--to <time>] [--write]
@@ -133,35 +133,23 @@ function sum(diffs: RowDiff[]): RowDiff {
 }
 
 function parsePlan(argv: string[], now: number): Plan | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      recompute: { type: 'boolean', default: false },
-      exchange: { type: 'string', default: 'binance' },
-      market: { type: 'string', default: 'spot' },
-      symbol: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      write: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = parseFlags(argv, {
+    ...INSTRUMENT_OPTIONS,
+    recompute: { type: 'boolean', default: false },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    write: { type: 'boolean', default: false },
   });
   if (values.help) return 'help';
-  if (!values.recompute) throw new Error('say what to do: --recompute');
-  const exchange = values.exchange ?? 'binance';
-  if (!(VENUES as readonly string[]).includes(exchange)) throw new Error(`unknown exchange ${JSON.stringify(exchange)}; one of ${VENUES.join(', ')}`);
-  const market = values.market as Market;
-  if (market !== 'spot' && market !== 'perp') throw new Error(`--market must be spot or perp, got ${JSON.stringify(values.market)}`);
-  if (!venueHasMarket(exchange as Venue, market)) throw new Error(`${exchange} has no ${market} market`);
-  const symbols = (values.symbol ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (symbols.length === 0) throw new Error('--symbol is required');
+  if (!values.recompute) throw new UsageError('say what to do: --recompute');
+  const { venue, market } = venueAndMarket(values.exchange, values.market);
+  const symbols = list(values.symbol);
+  if (symbols.length === 0) throw new UsageError('--symbol is required');
   const fromTs = values.from !== undefined ? parseTimeArg(values.from, now, '--from') : undefined;
   const toTs = values.to !== undefined ? parseTimeArg(values.to, now, '--to') : undefined;
-  if (fromTs !== undefined && toTs !== undefined && toTs <= fromTs) throw new Error('--to must be after --from');
+  if (fromTs !== undefined && toTs !== undefined && toTs <= fromTs) throw new UsageError('--to must be after --from');
   return {
-    exchange: exchange as Venue, market, symbols, write: values.write ?? false,
+    exchange: venue, market, symbols, write: values.write ?? false,
     ...(fromTs !== undefined ? { fromTs } : {}), ...(toTs !== undefined ? { toTs } : {}),
   };
 }

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { VENUE_MARKETS, VENUES, venueHasMarket, type Candle, type Market, type Venue } from '@pricelevel/contracts';
+import { VENUES, type Candle, type Market, type Venue } from '@pricelevel/contracts';
 import { parseTimeArg } from '@pricelevel/collector';
 import {
   DEFAULT_BOUNCE_MULTIPLE, MIN_RANDOM_DRAWS, TIMEFRAME_MS, defaultHorizonBars, defaultStepBars, detectLevels, evaluateLevels, parseBarsCsv,
@@ -8,6 +7,7 @@ import {
   type Bar, type EvaluationBucket, type LevelEvaluation, type LevelTimeframe, type TimeframeBars,
 } from '@pricelevel/levels';
 import { createLogger, loadConfig, storeFromConfig, systemClock, type Config, type Store } from '@pricelevel/platform';
+import { INSTRUMENT_OPTIONS, UsageError, parseFlags, venueAndMarket } from './command-args.js';
 
 export const LEVELS_EVALUATE_USAGE = `usage: pricelevel levels evaluate --symbol <SYM> --interval 1d|4h|1h --from <time> --to <time>
                                   [--exchange <venue>] [--market spot|perp]
@@ -68,8 +68,6 @@ interface Plan {
   json: boolean;
 }
 
-class UsageError extends Error {}
-
 /**
  * `pricelevel levels evaluate …` (argv: the arguments after `evaluate`): 0 when evaluated, 1 on failure
  * or no data, 2 on bad arguments.
@@ -108,44 +106,26 @@ export async function runLevelsEvaluate(argv: string[], env: Record<string, stri
 }
 
 function parsePlan(argv: string[], now: number): Plan | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        symbol: { type: 'string' },
-        exchange: { type: 'string', default: 'binance' },
-        market: { type: 'string', default: 'spot' },
-        interval: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'candles-1d': { type: 'string' },
-        'candles-4h': { type: 'string' },
-        'candles-1h': { type: 'string' },
-        step: { type: 'string' },
-        horizon: { type: 'string' },
-        'bounce-multiple': { type: 'string' },
-        draws: { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const values = parseFlags(argv, {
+    ...INSTRUMENT_OPTIONS,
+    interval: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'candles-1d': { type: 'string' },
+    'candles-4h': { type: 'string' },
+    'candles-1h': { type: 'string' },
+    step: { type: 'string' },
+    horizon: { type: 'string' },
+    'bounce-multiple': { type: 'string' },
+    draws: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   if (values.help) return 'help';
   const symbol = (values.symbol ?? '').trim();
   if (symbol === '') throw new UsageError('--symbol is required');
   if (!/^[A-Za-z0-9_.-]+$/.test(symbol)) throw new UsageError(`--symbol ${JSON.stringify(symbol)} is not a symbol`);
-  const exchange = values.exchange ?? 'binance';
-  if (!(VENUES as readonly string[]).includes(exchange)) throw new UsageError(`unknown exchange ${JSON.stringify(exchange)}; one of ${VENUES.join(', ')}`);
-  const venue = exchange as Venue;
-  const market = values.market as Market;
-  if (market !== 'spot' && market !== 'perp') throw new UsageError(`--market must be spot or perp, got ${JSON.stringify(values.market)}`);
-  if (!venueHasMarket(venue, market)) throw new UsageError(`${venue} has no ${market} market (it has ${VENUE_MARKETS[venue].join(', ')})`);
+  const { venue, market } = venueAndMarket(values.exchange, values.market);
   if (values.interval === undefined) throw new UsageError('--interval is required: 1d, 4h or 1h');
   if (!(TIMEFRAMES as readonly string[]).includes(values.interval)) throw new UsageError(`--interval must be 1d, 4h or 1h, got ${JSON.stringify(values.interval)}`);
   const interval = values.interval as LevelTimeframe;

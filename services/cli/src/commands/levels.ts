@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
-import { VENUES, levelKindToJSON, levelSourceToJSON, venueHasMarket, type LevelSet, type Market, type Venue } from '@pricelevel/contracts';
+import { VENUES, levelKindToJSON, levelSourceToJSON, type LevelSet, type Market, type Venue } from '@pricelevel/contracts';
 import { loadTimeframeBars } from '@pricelevel/level-detector';
 import { detectLevels } from '@pricelevel/levels';
 import { createLogger, loadConfig, storeFromConfig, systemClock, type Config, type Store } from '@pricelevel/platform';
 import { runLevelsEvaluate } from './levels-evaluate.js';
+import { INSTRUMENT_OPTIONS, UsageError, parseFlags, venueAndMarket } from './command-args.js';
 
 export const LEVELS_USAGE = `usage: pricelevel levels --symbol <SYM> [--exchange <venue>] [--market spot|perp] [--json]
        pricelevel levels evaluate …   (levels evaluate --help)
@@ -111,24 +111,9 @@ export function levelTable(set: LevelSet): string {
 }
 
 function parsePlan(argv: string[]): { exchange: Venue; market: Market; symbol: string; json: boolean } | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      exchange: { type: 'string', default: 'binance' },
-      market: { type: 'string', default: 'spot' },
-      symbol: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = parseFlags(argv, { ...INSTRUMENT_OPTIONS, json: { type: 'boolean', default: false } });
   if (values.help) return 'help';
-  const exchange = values.exchange ?? 'binance';
-  if (!(VENUES as readonly string[]).includes(exchange)) throw new Error(`unknown exchange ${JSON.stringify(exchange)}; one of ${VENUES.join(', ')}`);
-  const market = values.market as Market;
-  if (market !== 'spot' && market !== 'perp') throw new Error(`--market must be spot or perp, got ${JSON.stringify(values.market)}`);
-  if (!venueHasMarket(exchange as Venue, market)) throw new Error(`${exchange} has no ${market} market`);
-  if (!values.symbol) throw new Error('--symbol is required');
-  return { exchange: exchange as Venue, market, symbol: values.symbol, json: values.json ?? false };
+  const { venue, market } = venueAndMarket(values.exchange, values.market);
+  if (!values.symbol) throw new UsageError('--symbol is required');
+  return { exchange: venue, market, symbol: values.symbol, json: values.json ?? false };
 }
