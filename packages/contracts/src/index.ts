@@ -36,6 +36,10 @@ export {
   GetFeaturesResponse,
   WatchFeaturesRequest,
   FeatureUpdate,
+  ListInstrumentsRequest,
+  ListInstrumentsResponse,
+  Instrument,
+  GetOrderBookRequest,
   type MarketDataServiceServer,
 } from './gen/pricelevel/api/v1/market_data_service.js';
 export { DESCRIPTOR_SET_BASE64 } from './gen/descriptor-set.js';

@@ -11,7 +11,7 @@ import { createLevelService } from './grpc/level-service.js';
 import { createMarketDataService } from './grpc/market-data-service.js';
 import type { OpenStream } from './grpc/stream-writer.js';
 import { createHttpRoutes } from './http/health-route.js';
-import { WsGateway } from './http/ws-gateway.js';
+import { WsGateway, type WsGatewayOptions } from './http/ws-gateway.js';
 import { checkInstrumentFormat, InstrumentCatalog, type InstrumentRef } from './instruments.js';
 import { resolveLimits, type GatewayLimits } from './limits.js';
 import { LiveFeeds } from './live-feeds.js';
@@ -30,6 +30,14 @@ export interface GatewayServerOptions {
   grpc: { host: string; port: number };
   http: { host: string; port: number };
   limits?: Partial<GatewayLimits>;
+  /**
+   * When set, every gRPC call (health and reflection aside) must carry metadata
+   * `authorization: Bearer <token>`, else it is refused with UNAUTHENTICATED; WebSocket upgrades must carry
+   * it too (header or `?token=`), else HTTP 401.
+   */
+  token?: string;
+  /** WebSocket heartbeat, replay and origin settings (the token comes from `token`). */
+  ws?: Partial<Omit<WsGatewayOptions, 'token'>>;
 }
 
 export interface GatewayPorts {
@@ -72,7 +80,9 @@ export class GatewayServer {
     this.feeds = new LiveFeeds(this.logger, this.counters);
     const isStopping = () => this.state === 'stopping' || this.state === 'stopped';
 
-    const calls = { limits: this.limits, logger: this.logger, metrics: this.counters, streams: this.streams, isStopping };
+    const calls = {
+      limits: this.limits, logger: this.logger, metrics: this.counters, streams: this.streams, streamsPerPeer: new Map<string, number>(), isStopping,
+    };
     const marketData = createMarketDataService({ ...calls, store: options.store, feeds: this.feeds, catalog: this.catalog, clock: options.clock });
     this.evaluations = new EvaluationRunner({ concurrency: this.limits.evaluationConcurrency, timeoutMs: this.limits.evaluationTimeoutMs, clock: options.clock });
     const levels = createLevelService({
@@ -84,9 +94,13 @@ export class GatewayServer {
       evaluations: this.evaluations,
       detectorHistory: DEFAULT_HISTORY_DAYS,
     });
-    ({ server: this.grpcServer, health: this.health } = createGrpcServer({ marketData, levels }));
+    const auth = options.token ? { token: options.token, refused: () => this.counters.grpcUnauthenticated++ } : undefined;
+    ({ server: this.grpcServer, health: this.health } = createGrpcServer({ marketData, levels }, auth));
 
-    this.ws = new WsGateway({ feeds: this.feeds, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters });
+    this.ws = new WsGateway({
+      feeds: this.feeds, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters,
+      options: { ...options.ws, token: options.token },
+    });
     this.httpServer = createServer(
       createHttpRoutes({ store: options.store, clock: options.clock, logger: this.logger, healthTimeoutMs: this.limits.healthTimeoutMs, isStopping }),
     );

@@ -21,6 +21,8 @@ export class GatewayModule {
               instruments: configuredInstruments(c),
               grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
               http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
+              token: c.GATEWAY_TOKEN,
+              ws: { allowedOrigins: c.GATEWAY_WS_ALLOWED_ORIGINS, pingIntervalMs: c.GATEWAY_WS_PING_INTERVAL_MS },
             }),
         },
         GatewayLifecycle,

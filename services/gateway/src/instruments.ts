@@ -12,7 +12,7 @@ export interface RequestProblem {
   message: string;
 }
 
-const EXCHANGE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+export const EXCHANGE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 const SYMBOL_RE = /^[A-Z0-9][A-Z0-9._-]{0,39}$/;
 
 /** Format checks only: is this something an instrument could be? */
@@ -34,7 +34,7 @@ export function checkInstrumentFormat(ref: InstrumentRef): RequestProblem | unde
 export class InstrumentCatalog {
   private readonly keys: Set<string>;
 
-  constructor(instruments: readonly InstrumentRef[]) {
+  constructor(readonly instruments: readonly InstrumentRef[]) {
     this.keys = new Set(instruments.map(instrumentKey));
   }
 

@@ -17,6 +17,11 @@ export interface GatewayLimits {
   featureDefaultRows: number;
   /** Updates a blocked gRPC stream holds (coalesced by candle / bucket) before dropping the oldest. */
   streamMaxPending: number;
+  /**
+   * Watch* streams one gRPC client (one connection, by peer address) may hold open at once; more are
+   * refused with RESOURCE_EXHAUSTED, so one client cannot pin the gateway's memory and fan-out.
+   */
+  maxStreamsPerClient: number;
   /** Largest WebSocket message a client may send, in bytes (ws `maxPayload`). */
   wsMaxPayloadBytes: number;
   /** A WebSocket client whose unsent data exceeds this is closed with 1013 instead of growing memory. */
@@ -44,6 +49,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   featureMaxSnapshotRows: 600,
   featureDefaultRows: 300,
   streamMaxPending: 64,
+  maxStreamsPerClient: 32,
   wsMaxPayloadBytes: 64 * 1024,
   wsMaxBufferedBytes: 1024 * 1024,
   wsMaxSubscriptions: 64,

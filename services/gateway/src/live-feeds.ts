@@ -1,4 +1,4 @@
-import { instrumentKey, type BookFeatures, type Candle, type OrderFlow, type TopicMessage, type TopicName } from '@pricelevel/contracts';
+import { instrumentKey, type BookFeatures, type BookSnapshot, type Candle, type OrderFlow, type TopicMessage, type TopicName } from '@pricelevel/contracts';
 import type { Bus, Logger, Subscription } from '@pricelevel/platform';
 import { KeyedFanout, type Listener } from './fanout.js';
 import type { InstrumentRef } from './instruments.js';
@@ -7,6 +7,7 @@ import type { GatewayMetrics } from './metrics.js';
 
 export const CANDLE_TOPIC = 'agg.candle.v1';
 export const BOOK_FEATURES_TOPIC = 'feat.book.v1';
+export const BOOK_SNAPSHOT_TOPIC = 'feat.snapshot.v1';
 export const ORDER_FLOW_TOPIC = 'feat.flow.v1';
 export const LEVELS_TOPIC = 'levels.v1';
 
@@ -28,13 +29,17 @@ function isLiveCandle(c: Candle): boolean {
 /**
  * The gateway's live data: ONE bus subscription per topic (its own consumer group, so every replica
  * sees every message), each fanned out in memory by the key a watcher asks for. The `on…` methods
- * return the unsubscribe function. Level sets are also kept: the latest version of each instrument.
+ * return the unsubscribe function. Level sets are also kept: the latest version of each instrument;
+ * so are book snapshots (the newest of each instrument, for GetOrderBook) and which instruments have
+ * had book features.
  */
 export class LiveFeeds {
   private readonly candles: KeyedFanout<Candle>;
   private readonly book: KeyedFanout<BookFeatures>;
   private readonly flow: KeyedFanout<OrderFlow>;
   readonly levels: LatestLevels;
+  private readonly books = new Map<string, BookSnapshot>();
+  private readonly featured = new Set<string>();
 
   constructor(
     logger: Logger,
@@ -55,6 +60,16 @@ export class LiveFeeds {
     return this.book.add(instrumentKey(instrument), listener);
   }
 
+  /** The newest book snapshot seen for the instrument. */
+  latestBook(instrument: InstrumentRef): BookSnapshot | undefined {
+    return this.books.get(instrumentKey(instrument));
+  }
+
+  /** Has the instrument had book features since this gateway started? */
+  hasFeatures(instrument: InstrumentRef): boolean {
+    return this.featured.has(instrumentKey(instrument));
+  }
+
   onOrderFlow(series: SeriesRef, listener: Listener<OrderFlow>): () => void {
     return this.flow.add(seriesKey(series), listener);
   }
@@ -71,7 +86,15 @@ export class LiveFeeds {
     }));
     opened(await follow(bus, BOOK_FEATURES_TOPIC, group, (f) => {
       metrics.busBookFeatures++;
+      this.featured.add(instrumentKey(f));
       this.book.dispatch(f);
+    }));
+    opened(await follow(bus, BOOK_SNAPSHOT_TOPIC, group, (s) => {
+      metrics.busBookSnapshots++;
+      const key = instrumentKey(s);
+      // A redelivered or replayed older snapshot must not replace a newer one.
+      const held = this.books.get(key);
+      if (!held || held.ts <= s.ts) this.books.set(key, s);
     }));
     opened(await follow(bus, ORDER_FLOW_TOPIC, group, (f) => {
       metrics.busOrderFlows++;

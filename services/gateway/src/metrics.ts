@@ -5,6 +5,8 @@ export interface GatewayMetrics {
   /** Book features (feat.book.v1) and order flows (feat.flow.v1) received from the bus. */
   busBookFeatures: number;
   busOrderFlows: number;
+  /** Top-of-book snapshots (feat.snapshot.v1) received from the bus (the latest per instrument answers GetOrderBook). */
+  busBookSnapshots: number;
   /** Level sets received from levels.v1, and those ignored because a newer version of the instrument was already held. */
   busLevelSets: number;
   staleLevelSets: number;
@@ -28,6 +30,10 @@ export interface GatewayMetrics {
   evaluationsRefusedBusy: number;
   /** Calls (every gRPC method) refused as INVALID_ARGUMENT or NOT_FOUND. */
   rejectedRequests: number;
+  /** gRPC calls refused as UNAUTHENTICATED (GATEWAY_TOKEN set, bearer token missing or wrong). */
+  grpcUnauthenticated: number;
+  /** Watch* streams refused with RESOURCE_EXHAUSTED because their client already had `maxStreamsPerClient` open. */
+  grpcStreamsRefusedPerClient: number;
   /** Store queries that failed (answered UNAVAILABLE or INTERNAL). */
   storeErrors: number;
   /** Open WebSocket clients. */
@@ -50,6 +56,7 @@ export function emptyMetrics(): GatewayMetrics {
     busCandles: 0,
     busBookFeatures: 0,
     busOrderFlows: 0,
+    busBookSnapshots: 0,
     busLevelSets: 0,
     staleLevelSets: 0,
     grpcStreams: 0,
@@ -63,6 +70,8 @@ export function emptyMetrics(): GatewayMetrics {
     evaluationsStopped: 0,
     evaluationsRefusedBusy: 0,
     rejectedRequests: 0,
+    grpcUnauthenticated: 0,
+    grpcStreamsRefusedPerClient: 0,
     storeErrors: 0,
     wsClients: 0,
     wsCandlesSent: 0,

@@ -1,21 +1,9 @@
-import { credentials, loadPackageDefinition, type Client, type ClientReadableStream, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { credentials } from '@grpc/grpc-js';
 import { GrpcReflection } from 'grpc-js-reflection-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HEALTH_SERVICE_NAME, LEVEL_SERVICE_NAME, MARKET_DATA_SERVICE_NAME } from '../src/index.js';
 import { type Harness, startGateway, waitFor } from './support/fixtures.js';
-
-interface HealthClient extends Client {
-  check(req: { service: string }, cb: (err: ServiceError | null, res: { status: string }) => void): void;
-  watch(req: { service: string }): ClientReadableStream<{ status: string }>;
-}
-
-function healthClient(port: number): HealthClient {
-  const pkg = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as { grpc: { health: { v1: GrpcObject } } };
-  const Health = pkg.grpc.health.v1.Health as ServiceClientConstructor;
-  return new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as HealthClient;
-}
+import { healthClient } from './support/health-client.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -31,12 +19,13 @@ describe('grpc reflection', () => {
     const services = await reflection.listServices();
     expect(services).toEqual(expect.arrayContaining([MARKET_DATA_SERVICE_NAME, LEVEL_SERVICE_NAME, HEALTH_SERVICE_NAME]));
     const methods = await reflection.listMethods(MARKET_DATA_SERVICE_NAME);
-    expect(methods.map((m) => m.name).sort()).toEqual(['GetCandles', 'GetFeatures', 'WatchCandles', 'WatchFeatures']);
+    expect(methods.map((m) => m.name).sort()).toEqual(['GetCandles', 'GetFeatures', 'GetOrderBook', 'ListInstruments', 'WatchCandles', 'WatchFeatures']);
     const levelMethods = await reflection.listMethods(LEVEL_SERVICE_NAME);
     expect(levelMethods.map((m) => m.name).sort()).toEqual(['EvaluateLevels', 'GetLevelHistory', 'GetLevels', 'GetNearestLevels', 'WatchLevels']);
     for (const symbol of [
       'pricelevel.marketdata.v1.Candle', 'pricelevel.marketdata.v1.BookFeatures', 'pricelevel.api.v1.FeatureUpdate', 'pricelevel.marketdata.v1.LevelSet',
-      'pricelevel.api.v1.EvaluateLevelsResponse',
+      'pricelevel.api.v1.EvaluateLevelsResponse', 'pricelevel.api.v1.ListInstrumentsResponse', 'pricelevel.api.v1.Instrument',
+      'pricelevel.api.v1.GetOrderBookRequest', 'pricelevel.marketdata.v1.BookSnapshot',
     ]) {
       expect(await reflection.getDescriptorBySymbol(symbol)).toBeDefined();
     }

@@ -94,7 +94,7 @@ describe('WatchCandles', () => {
     const eth = watch({ ...ETH, interval: '1m' });
     await waitFor(() => h.gateway.metrics().grpcStreams === 2, 'two streams');
     // One subscription per topic, all in the gateway's own group.
-    expect(h.bus.subscriptions.map((s) => s.topic)).toEqual(['agg.candle.v1', 'feat.book.v1', 'feat.flow.v1', 'levels.v1']);
+    expect(h.bus.subscriptions.map((s) => s.topic)).toEqual(['agg.candle.v1', 'feat.book.v1', 'feat.snapshot.v1', 'feat.flow.v1', 'levels.v1']);
     expect(new Set(h.bus.subscriptions.map((s) => s.group)).size).toBe(1);
     expect(h.bus.subscriptions[0]?.group).toMatch(/^gateway-/);
 

@@ -23,11 +23,11 @@ describe('websocket /ws', () => {
   it('subscribe → acknowledgement, then candle messages for that channel only; unsubscribe stops them', async () => {
     const c = await connect();
     c.send({ op: 'subscribe', channel: BTC_1M });
-    expect(await c.next()).toEqual({ type: 'subscribed', channel: BTC_1M });
+    expect(await c.next()).toEqual({ type: 'subscribed', channel: BTC_1M, epoch: expect.any(String), seq: 0 });
 
     const mine = candle(BTC, '1m', T0, { final: false, close: 104.5 });
     await h.publish(candle(ETH, '1m', T0), candle(BTC, '5m', T0), candle(BTC_PERP, '1m', T0), mine);
-    expect(await c.next()).toEqual({ type: 'candle', channel: BTC_1M, data: { ...mine } });
+    expect(await c.next()).toEqual({ type: 'candle', channel: BTC_1M, seq: 1, data: { ...mine } });
     expect(h.gateway.metrics().wsCandlesSent).toBe(1);
 
     c.send({ op: 'unsubscribe', channel: BTC_1M });
@@ -59,7 +59,7 @@ describe('websocket /ws', () => {
     expect(h.gateway.metrics().wsBadMessages).toBe(bad.length + 1);
 
     c.send({ op: 'subscribe', channel: BTC_1M });
-    expect(await c.next()).toEqual({ type: 'subscribed', channel: BTC_1M });
+    expect(await c.next()).toMatchObject({ type: 'subscribed', channel: BTC_1M });
   });
 
   it('refuses a message over 64 KiB by closing with 1009', async () => {

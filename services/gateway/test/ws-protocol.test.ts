@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InstrumentCatalog } from '../src/instruments.js';
-import { candleMessage, channelName, featuresMessage, flowMessage, parseChannel, parseClientMessage } from '../src/http/ws-protocol.js';
+import { candleData, channelName, featuresData, flowData, parseChannel, parseClientMessage, updateMessage } from '../src/http/ws-protocol.js';
 import { BTC, bookFeatures, candle, orderFlow, T0 } from './support/fixtures.js';
 
 const catalog = new InstrumentCatalog([BTC]);
@@ -14,6 +14,12 @@ describe('ws protocol', () => {
     expect(parseClientMessage('{"op":"unsubscribe","channel":"x"}')).toMatchObject({ ok: true, value: { op: 'unsubscribe' } });
   });
 
+  it('parses a resuming subscribe and a ping', () => {
+    expect(parseClientMessage('{"op":"subscribe","channel":"c","since":42}')).toEqual({ ok: true, value: { op: 'subscribe', channel: 'c', since: 42 } });
+    expect(parseClientMessage('{"op":"subscribe","channel":"c","since":0}')).toEqual({ ok: true, value: { op: 'subscribe', channel: 'c', since: 0 } });
+    expect(parseClientMessage('{"op":"ping"}')).toEqual({ ok: true, value: { op: 'ping' } });
+  });
+
   it.each([
     ['{', /not valid JSON/],
     ['[1]', /JSON object/],
@@ -22,6 +28,9 @@ describe('ws protocol', () => {
     ['{"channel":"c"}', /unknown op null/],
     ['{"op":"subscribe"}', /channel must be a non-empty string/],
     [`{"op":"subscribe","channel":"${'x'.repeat(300)}"}`, /longer than/],
+    ['{"op":"subscribe","channel":"c","since":-1}', /since must be a non-negative integer/],
+    ['{"op":"subscribe","channel":"c","since":1.5}', /since must be a non-negative integer/],
+    ['{"op":"subscribe","channel":"c","since":"7"}', /since must be a non-negative integer/],
   ])('refuses %s', (text, message) => {
     const r = parseClientMessage(text);
     expect(r.ok).toBe(false);
@@ -66,15 +75,16 @@ describe('ws protocol', () => {
 
   it('encodes a candle with every field', () => {
     const c = candle(BTC, '1m', T0, { volume: 0, final: false });
-    const msg = JSON.parse(candleMessage('candles:binance:spot:BTCUSDT:1m', c));
-    expect(msg).toEqual({ type: 'candle', channel: 'candles:binance:spot:BTCUSDT:1m', data: { ...c } });
+    const msg = JSON.parse(updateMessage('candle', 'candles:binance:spot:BTCUSDT:1m', 7, candleData(c)));
+    expect(msg).toEqual({ type: 'candle', channel: 'candles:binance:spot:BTCUSDT:1m', seq: 7, data: { ...c } });
+    expect(JSON.parse(updateMessage('candle', 'c"q', 7, candleData(c), true))).toEqual({ type: 'candle', channel: 'c"q', seq: 7, snapshot: true, data: { ...c } });
     expect(msg.data.volume).toBe(0);
     expect(msg.data.final).toBe(false);
   });
 
   it('encodes features and flow with every field, NaN as null and the completeness by name', () => {
     const f = bookFeatures(BTC, T0, { priceChange5s: Infinity });
-    const text = featuresMessage('features:binance:spot:BTCUSDT', f);
+    const text = updateMessage('features', 'features:binance:spot:BTCUSDT', 1, featuresData(f));
     expect(text).not.toMatch(/NaN|Infinity/);
     const msg = JSON.parse(text);
     expect(msg).toMatchObject({ type: 'features', channel: 'features:binance:spot:BTCUSDT' });
@@ -82,7 +92,7 @@ describe('ws protocol', () => {
     expect(msg.data).toMatchObject({ midPrice: 100.05, priceChange1s: null, priceChange5s: null, priceVolatility30s: null, spreadChange1s: 0 });
 
     const flow = orderFlow(BTC, '1s', T0);
-    const flowMsg = JSON.parse(flowMessage('flow:binance:spot:BTCUSDT:1s', flow));
+    const flowMsg = JSON.parse(updateMessage('flow', 'flow:binance:spot:BTCUSDT:1s', 1, flowData(flow)));
     expect(flowMsg).toMatchObject({ type: 'flow', channel: 'flow:binance:spot:BTCUSDT:1s' });
     expect(flowMsg.data).toEqual({
       ...flow, vwap: null, nearestBidWallPrice: null, nearestAskWallPrice: null, wallLifetimeMeanS: null, liquidationCompleteness: 'COMPLETENESS_SAMPLED',

@@ -56,6 +56,15 @@ export const ConfigSchema = z.object({
 
   GRPC_HOST: z.string().default('0.0.0.0'),
   GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
+  /**
+   * Shared secret of the gateway: when set, every gRPC call and WebSocket upgrade must carry
+   * `authorization: Bearer <token>` (health checks and reflection stay open). Unset or empty = open.
+   */
+  GATEWAY_TOKEN: z.string().optional().transform((s) => (s ? s : undefined)),
+  /** Origins a browser may open the WebSocket from (exact `Origin` values, comma-separated); empty = any. */
+  GATEWAY_WS_ALLOWED_ORIGINS: csv.default([]),
+  /** WebSocket ping period; a client that misses two pongs is dropped. */
+  GATEWAY_WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
 

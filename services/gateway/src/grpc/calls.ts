@@ -13,6 +13,8 @@ export interface CallDeps {
   metrics: GatewayMetrics;
   /** Open streams, so shutdown can end them. */
   streams: Set<OpenStream>;
+  /** Open streams of each client peer (shared by every service), for `limits.maxStreamsPerClient`. */
+  streamsPerPeer: Map<string, number>;
   /** True once the gateway is stopping: new streams are refused. */
   isStopping: () => boolean;
 }
@@ -47,7 +49,7 @@ export interface CallHelpers {
 }
 
 export function callHelpers(deps: CallDeps): CallHelpers {
-  const { limits, logger, metrics, streams } = deps;
+  const { limits, logger, metrics, streams, streamsPerPeer } = deps;
 
   function refuse(problem: RequestProblem): GrpcStatus {
     metrics.rejectedRequests++;
@@ -85,6 +87,15 @@ export function callHelpers(deps: CallDeps): CallHelpers {
       return;
     }
     const { method, key } = spec;
+    const peer = call.getPeer();
+    const open = streamsPerPeer.get(peer) ?? 0;
+    if (open >= limits.maxStreamsPerClient) {
+      metrics.grpcStreamsRefusedPerClient++;
+      logger.debug({ key, peer, open }, `${method}: refused, too many streams from one client`);
+      call.emit('error', { code: Status.RESOURCE_EXHAUSTED, details: `this client already has ${open} streams open (the maximum); close one first` });
+      return;
+    }
+    streamsPerPeer.set(peer, open + 1);
     const writer = new StreamWriter(call, { maxPending: limits.streamMaxPending, pendingKey: spec.pendingKey, sent: spec.sent, dropped: spec.dropped });
     // Attached first: a stream that sends the current state at once (WatchLevels) pushes it here.
     const detach = spec.attach((update) => writer.push(update));
@@ -97,7 +108,10 @@ export function callHelpers(deps: CallDeps): CallHelpers {
       for (const unsubscribe of detach) unsubscribe();
       streams.delete(writer);
       metrics.grpcStreams--;
-      const log = { key, why, dropped: writer.dropped, peer: call.getPeer() };
+      const left = (streamsPerPeer.get(peer) ?? 1) - 1;
+      if (left > 0) streamsPerPeer.set(peer, left);
+      else streamsPerPeer.delete(peer);
+      const log = { key, why, dropped: writer.dropped, peer };
       if (writer.dropped > 0) logger.warn(log, `${method} stream closed; slow client missed updates`);
       else logger.debug(log, `${method} stream closed`);
     };
@@ -105,7 +119,7 @@ export function callHelpers(deps: CallDeps): CallHelpers {
     call.on('close', () => cleanup('closed'));
     call.on('finish', () => cleanup('finished'));
     call.on('error', () => cleanup('error'));
-    logger.debug({ key, peer: call.getPeer() }, `${method} stream opened`);
+    logger.debug({ key, peer }, `${method} stream opened`);
   }
 
   return { refuse, answer, openStream };

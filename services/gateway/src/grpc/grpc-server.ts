@@ -5,6 +5,7 @@ import {
   DESCRIPTOR_SET_BASE64, LevelServiceService, MarketDataServiceService, type LevelServiceServer, type MarketDataServiceServer,
 } from '@pricelevel/contracts';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { bearerInterceptor } from './auth-interceptor.js';
 
 export const MARKET_DATA_SERVICE_NAME = 'pricelevel.api.v1.MarketDataService';
 export const LEVEL_SERVICE_NAME = 'pricelevel.api.v1.LevelService';
@@ -28,8 +29,18 @@ export function reflectionPackageDefinition(): PackageDefinition {
   return { ...api, ...health };
 }
 
-export function createGrpcServer(services: { marketData: MarketDataServiceServer; levels: LevelServiceServer }): GrpcParts {
-  const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+export interface GrpcAuth {
+  /** Bearer token every call but health and reflection must carry. */
+  token: string;
+  /** Counts a call refused as UNAUTHENTICATED. */
+  refused: () => void;
+}
+
+export function createGrpcServer(services: { marketData: MarketDataServiceServer; levels: LevelServiceServer }, auth?: GrpcAuth): GrpcParts {
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+    interceptors: auth ? [bearerInterceptor(auth.token, auth.refused)] : [],
+  });
   server.addService(MarketDataServiceService, services.marketData);
   server.addService(LevelServiceService, services.levels);
   const health = new HealthImplementation(Object.fromEntries(HEALTH_NAMES.map((n) => [n, 'NOT_SERVING' as const])));

@@ -1,15 +1,18 @@
 import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
 import type {
-  Candle, FeatureUpdate, GetCandlesRequest, GetCandlesResponse, GetFeaturesRequest, GetFeaturesResponse, MarketDataServiceServer,
-  WatchCandlesRequest, WatchFeaturesRequest,
+  BookSnapshot, Candle, FeatureUpdate, GetCandlesRequest, GetCandlesResponse, GetFeaturesRequest, GetFeaturesResponse, GetOrderBookRequest,
+  ListInstrumentsRequest, ListInstrumentsResponse, MarketDataServiceServer, WatchCandlesRequest, WatchFeaturesRequest,
 } from '@pricelevel/contracts';
 import { instrumentKey } from '@pricelevel/contracts';
 import type { Clock, Store } from '@pricelevel/platform';
 import { checkInstrumentAndInterval, resolveCandleQuery } from '../candle-query.js';
 import { candleQualities, qualityQueryFor } from '../candle-quality.js';
 import { checkFeatureWatch, flowIntervalOf, resolveFeatureQuery } from '../feature-query.js';
+import { listInstruments as listCatalog } from '../instrument-list.js';
 import type { InstrumentCatalog } from '../instruments.js';
 import { seriesKey, type LiveFeeds } from '../live-feeds.js';
+import { cutBook, resolveDepth } from '../order-book.js';
 import { callHelpers, type CallDeps } from './calls.js';
 
 export interface MarketDataServiceDeps extends CallDeps {
@@ -79,5 +82,24 @@ export function createMarketDataService(deps: MarketDataServiceDeps): MarketData
     });
   }
 
-  return { getCandles, watchCandles, getFeatures, watchFeatures };
+  function listInstruments(call: ServerUnaryCall<ListInstrumentsRequest, ListInstrumentsResponse>, callback: sendUnaryData<ListInstrumentsResponse>): void {
+    const listed = listCatalog(call.request, catalog.instruments, { hasFeatures: (ref) => feeds.hasFeatures(ref), hasLevels: (ref) => feeds.levels.get(ref) !== undefined });
+    if (!listed.ok) return callback(refuse(listed.problem));
+    callback(null, { instruments: listed.value });
+  }
+
+  function getOrderBook(call: ServerUnaryCall<GetOrderBookRequest, BookSnapshot>, callback: sendUnaryData<BookSnapshot>): void {
+    const req = call.request;
+    const problem = catalog.check(req);
+    if (problem) return callback(refuse(problem));
+    const depth = resolveDepth(req.depth);
+    if (!depth.ok) return callback(refuse(depth.problem));
+    const book = feeds.latestBook(req);
+    if (!book) {
+      return callback({ code: Status.NOT_FOUND, details: `no book snapshot of ${instrumentKey(req)} yet: the feature service publishes one a second` });
+    }
+    callback(null, cutBook(book, depth.value));
+  }
+
+  return { getCandles, watchCandles, getFeatures, watchFeatures, listInstruments, getOrderBook };
 }

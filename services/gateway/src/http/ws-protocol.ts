@@ -7,21 +7,35 @@ import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProble
 
 /**
  * WebSocket protocol (JSON text frames).
- * client → server: {"op":"subscribe"|"unsubscribe","channel":…} with channel one of
+ * client → server:
+ *   {"op":"subscribe","channel":…[,"since":<seq>]}, {"op":"unsubscribe","channel":…}, {"op":"ping"} with channel one of
  *   candles:<exchange>:<market>:<symbol>:<interval>   every candle update (open and final versions)
  *   features:<exchange>:<market>:<symbol>             each second: the book features, then the order flow of that second
  *   flow:<exchange>:<market>:<symbol>:<interval>      the order flow of each completed bucket: "1s" or a candle interval
- *   levels:<exchange>:<market>:<symbol>               the current level set right after "subscribed" (when one
- *                                                     has been computed), then every newer version
- * server → client: {"type":"subscribed"|"unsubscribed","channel"}, {"type":"error","message"[,"channel"]},
- *   {"type":"candle","channel","data":{…Candle}}, {"type":"features","channel","data":{…BookFeatures}},
- *   {"type":"flow","channel","data":{…OrderFlow}}, {"type":"levels","channel","data":{…LevelSet}}.
+ *   levels:<exchange>:<market>:<symbol>               every newer version of the level set
+ * server → client: {"type":"subscribed","channel","epoch","seq"}, {"type":"unsubscribed","channel"},
+ *   {"type":"error","message"[,"channel"]}, {"type":"pong"}, {"type":"gap","channel","from","to"}, and updates
+ *   {"type":"candle"|"features"|"flow"|"levels","channel","seq"[,"snapshot":true],"data":{…}}.
+ * Sequence: every update of a channel carries the next `seq` (1, 2, …). The numbers belong to one gateway
+ * process, named by `epoch` in "subscribed": after a reconnect to a different epoch, subscribe without
+ * `since`. Without `since`, "subscribed" is followed by the snapshot, where one exists: the latest message of
+ * each type the channel carries (the current level set; the latest candle, book features or flow seen while
+ * the channel was watched), each with `"snapshot":true` and the current seq. With `since` (the last seq
+ * received), the missed updates follow in order when the gateway still holds them; otherwise a
+ * {"type":"gap","channel","from","to"} names the seqs that cannot be replayed (from is 1 when `since` is
+ * ahead of the channel, i.e. from another epoch) and the snapshot follows.
+ * Heartbeat: the server pings every connection (WebSocket ping) and drops one that misses two pongs.
  * Data objects carry every field of the message (camelCase). A feature that is not defined yet (NaN in
  * the message) is null, and enums are their names: `liquidationCompleteness` (e.g. "COMPLETENESS_SAMPLED"),
  * a level's `kind` ("LEVEL_KIND_SUPPORT") and `sources` (["LEVEL_SOURCE_EXTREMA", …]). A level set without
  * a nearest support or resistance has no `nearestSupport` / `nearestResistance` key.
  */
-export type ClientRequest = { op: 'subscribe' | 'unsubscribe'; channel: string };
+export type ClientRequest =
+  | { op: 'subscribe'; channel: string; since?: number }
+  | { op: 'unsubscribe'; channel: string }
+  | { op: 'ping' };
+
+export type UpdateType = 'candle' | 'features' | 'flow' | 'levels';
 
 export type Channel =
   | ({ kind: 'candles'; interval: string } & InstrumentRef)
@@ -31,7 +45,7 @@ export type Channel =
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: RequestProblem };
 
-const OPS = ['subscribe', 'unsubscribe'];
+const OPS = ['subscribe', 'unsubscribe', 'ping'];
 const CHANNEL_MAX_CHARS = 200;
 const CHANNEL_SHAPES: Record<Channel['kind'], string> = {
   candles: 'candles:<exchange>:<market>:<symbol>:<interval>',
@@ -48,11 +62,14 @@ export function parseClientMessage(text: string): Parsed<ClientRequest> {
     return fail('message is not valid JSON');
   }
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return fail('message must be a JSON object like {"op":"subscribe","channel":"candles:binance:spot:BTCUSDT:1m"}');
-  const { op, channel } = msg as { op?: unknown; channel?: unknown };
-  if (typeof op !== 'string' || !OPS.includes(op)) return fail(`unknown op ${JSON.stringify(op ?? null)}: expected "subscribe" or "unsubscribe"`);
+  const { op, channel, since } = msg as { op?: unknown; channel?: unknown; since?: unknown };
+  if (typeof op !== 'string' || !OPS.includes(op)) return fail(`unknown op ${JSON.stringify(op ?? null)}: expected "subscribe", "unsubscribe" or "ping"`);
+  if (op === 'ping') return { ok: true, value: { op } };
   if (typeof channel !== 'string' || channel === '') return fail('channel must be a non-empty string');
   if (channel.length > CHANNEL_MAX_CHARS) return fail(`channel is longer than ${CHANNEL_MAX_CHARS} characters`);
-  return { ok: true, value: { op: op as ClientRequest['op'], channel } };
+  if (op === 'unsubscribe' || since === undefined) return { ok: true, value: { op: op as 'subscribe' | 'unsubscribe', channel } };
+  if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0) return fail('since must be a non-negative integer: the last seq received');
+  return { ok: true, value: { op: 'subscribe', channel, since } };
 }
 
 /** A channel name, checked like the matching gRPC request (WatchCandles, WatchFeatures, WatchLevels). */
@@ -80,35 +97,49 @@ export function channelName(c: Channel): string {
   return c.kind === 'features' || c.kind === 'levels' ? base : `${base}:${c.interval}`;
 }
 
-export function candleMessage(channel: string, candle: Candle): string {
-  return dataMessage('candle', channel, candle);
+/** The `data` of an update, encoded once per update and shared by every client and the replay ring. */
+export function candleData(candle: Candle): string {
+  return encodeData(candle);
 }
 
-export function featuresMessage(channel: string, features: BookFeatures): string {
-  return dataMessage('features', channel, features);
+export function featuresData(features: BookFeatures): string {
+  return encodeData(features);
 }
 
-export function flowMessage(channel: string, flow: OrderFlow): string {
-  return dataMessage('flow', channel, { ...flow, liquidationCompleteness: completenessToJSON(flow.liquidationCompleteness) });
+export function flowData(flow: OrderFlow): string {
+  return encodeData({ ...flow, liquidationCompleteness: completenessToJSON(flow.liquidationCompleteness) });
 }
 
-export function levelsMessage(channel: string, set: LevelSet): string {
+export function levelsData(set: LevelSet): string {
   const named = (l: Level | undefined) => l && { ...l, kind: levelKindToJSON(l.kind), sources: l.sources.map(levelSourceToJSON) };
-  return dataMessage('levels', channel, {
-    ...set, levels: set.levels.map(named), nearestSupport: named(set.nearestSupport), nearestResistance: named(set.nearestResistance),
-  });
+  return encodeData({ ...set, levels: set.levels.map(named), nearestSupport: named(set.nearestSupport), nearestResistance: named(set.nearestResistance) });
 }
 
-export function ackMessage(type: 'subscribed' | 'unsubscribed', channel: string): string {
-  return JSON.stringify({ type, channel });
+/** An update message around already encoded data (string assembly: the data is not encoded again). */
+export function updateMessage(type: UpdateType, channel: string, seq: number, data: string, snapshot = false): string {
+  return `{"type":"${type}","channel":${JSON.stringify(channel)},"seq":${seq}${snapshot ? ',"snapshot":true' : ''},"data":${data}}`;
 }
+
+export function subscribedMessage(channel: string, epoch: string, seq: number): string {
+  return JSON.stringify({ type: 'subscribed', channel, epoch, seq });
+}
+
+export function unsubscribedMessage(channel: string): string {
+  return JSON.stringify({ type: 'unsubscribed', channel });
+}
+
+export function gapMessage(channel: string, from: number, to: number): string {
+  return JSON.stringify({ type: 'gap', channel, from, to });
+}
+
+export const PONG_MESSAGE = '{"type":"pong"}';
 
 export function errorMessage(message: string, channel?: string): string {
   return JSON.stringify(channel === undefined ? { type: 'error', message } : { type: 'error', message, channel });
 }
 
-function dataMessage(type: string, channel: string, data: object): string {
-  return JSON.stringify({ type, channel, data }, nonFiniteAsNull);
+function encodeData(data: object): string {
+  return JSON.stringify(data, nonFiniteAsNull);
 }
 
 /**

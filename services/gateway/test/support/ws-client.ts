@@ -1,4 +1,4 @@
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { waitFor } from './fixtures.js';
 
 export interface WsTestClient {
@@ -11,8 +11,8 @@ export interface WsTestClient {
 }
 
 /** Opens a WebSocket to the gateway; `opened` collects sockets for the test's teardown. */
-export async function connectWs(port: number, opened: WebSocket[], path = '/ws'): Promise<WsTestClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+export async function connectWs(port: number, opened: WebSocket[], path = '/ws', options?: ClientOptions): Promise<WsTestClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, options);
   opened.push(ws);
   const messages: Record<string, unknown>[] = [];
   let read = 0;

@@ -22,6 +22,7 @@ import {
 } from "@grpc/grpc-js";
 import { Candle } from "../../marketdata/v1/candle.js";
 import { BookFeatures, BookSnapshot, OrderFlow } from "../../marketdata/v1/features.js";
+import { Completeness, completenessFromJSON, completenessToJSON } from "../../marketdata/v1/liquidation.js";
 
 export const protobufPackage = "pricelevel.api.v1";
 
@@ -111,6 +112,40 @@ export interface WatchFeaturesRequest {
 
 export interface FeatureUpdate {
   update: { $case: "book"; value: BookFeatures } | { $case: "flow"; value: OrderFlow } | undefined;
+}
+
+export interface ListInstrumentsRequest {
+  /** only this exchange; unset = all */
+  exchange?:
+    | string
+    | undefined;
+  /** only this market ("spot" or "perp"); unset = all */
+  market?: string | undefined;
+}
+
+export interface ListInstrumentsResponse {
+  instruments: Instrument[];
+}
+
+export interface Instrument {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** candle intervals built for it ("1m" … "1d") */
+  intervals: string[];
+  /** the gateway has seen book features for it */
+  hasFeatures: boolean;
+  /** the gateway holds a level set for it */
+  hasLevels: boolean;
+  liquidationCompleteness: Completeness;
+}
+
+export interface GetOrderBookRequest {
+  exchange: string;
+  market: string;
+  symbol: string;
+  /** levels per side; 0 = 20, max 100 */
+  depth: number;
 }
 
 function createBaseGetCandlesRequest(): GetCandlesRequest {
@@ -1382,6 +1417,466 @@ export const FeatureUpdate: MessageFns<FeatureUpdate> = {
   },
 };
 
+function createBaseListInstrumentsRequest(): ListInstrumentsRequest {
+  return { exchange: undefined, market: undefined };
+}
+
+export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
+  encode(message: ListInstrumentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== undefined) {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.market !== undefined) {
+      writer.uint32(18).string(message.market);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListInstrumentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListInstrumentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.market = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListInstrumentsRequest {
+    return {
+      exchange: isSet(object.exchange) ? globalThis.String(object.exchange) : undefined,
+      market: isSet(object.market) ? globalThis.String(object.market) : undefined,
+    };
+  },
+
+  toJSON(message: ListInstrumentsRequest): unknown {
+    const obj: any = {};
+    if (message.exchange !== undefined) {
+      obj.exchange = message.exchange;
+    }
+    if (message.market !== undefined) {
+      obj.market = message.market;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListInstrumentsRequest>, I>>(base?: I): ListInstrumentsRequest {
+    return ListInstrumentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListInstrumentsRequest>, I>>(object: I): ListInstrumentsRequest {
+    const message = createBaseListInstrumentsRequest();
+    message.exchange = object.exchange ?? undefined;
+    message.market = object.market ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListInstrumentsResponse(): ListInstrumentsResponse {
+  return { instruments: [] };
+}
+
+export const ListInstrumentsResponse: MessageFns<ListInstrumentsResponse> = {
+  encode(message: ListInstrumentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.instruments) {
+      Instrument.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListInstrumentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListInstrumentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.instruments.push(Instrument.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListInstrumentsResponse {
+    return {
+      instruments: globalThis.Array.isArray(object?.instruments)
+        ? object.instruments.map((e: any) => Instrument.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListInstrumentsResponse): unknown {
+    const obj: any = {};
+    if (message.instruments?.length) {
+      obj.instruments = message.instruments.map((e) => Instrument.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListInstrumentsResponse>, I>>(base?: I): ListInstrumentsResponse {
+    return ListInstrumentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListInstrumentsResponse>, I>>(object: I): ListInstrumentsResponse {
+    const message = createBaseListInstrumentsResponse();
+    message.instruments = object.instruments?.map((e) => Instrument.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseInstrument(): Instrument {
+  return {
+    exchange: "",
+    market: "",
+    symbol: "",
+    intervals: [],
+    hasFeatures: false,
+    hasLevels: false,
+    liquidationCompleteness: 0,
+  };
+}
+
+export const Instrument: MessageFns<Instrument> = {
+  encode(message: Instrument, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== "") {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.market !== "") {
+      writer.uint32(18).string(message.market);
+    }
+    if (message.symbol !== "") {
+      writer.uint32(26).string(message.symbol);
+    }
+    for (const v of message.intervals) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.hasFeatures !== false) {
+      writer.uint32(40).bool(message.hasFeatures);
+    }
+    if (message.hasLevels !== false) {
+      writer.uint32(48).bool(message.hasLevels);
+    }
+    if (message.liquidationCompleteness !== 0) {
+      writer.uint32(56).int32(message.liquidationCompleteness);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Instrument {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstrument();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.market = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.intervals.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.hasFeatures = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.hasLevels = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.liquidationCompleteness = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Instrument {
+    return {
+      exchange: isSet(object.exchange) ? globalThis.String(object.exchange) : "",
+      market: isSet(object.market) ? globalThis.String(object.market) : "",
+      symbol: isSet(object.symbol) ? globalThis.String(object.symbol) : "",
+      intervals: globalThis.Array.isArray(object?.intervals)
+        ? object.intervals.map((e: any) => globalThis.String(e))
+        : [],
+      hasFeatures: isSet(object.hasFeatures)
+        ? globalThis.Boolean(object.hasFeatures)
+        : isSet(object.has_features)
+        ? globalThis.Boolean(object.has_features)
+        : false,
+      hasLevels: isSet(object.hasLevels)
+        ? globalThis.Boolean(object.hasLevels)
+        : isSet(object.has_levels)
+        ? globalThis.Boolean(object.has_levels)
+        : false,
+      liquidationCompleteness: isSet(object.liquidationCompleteness)
+        ? completenessFromJSON(object.liquidationCompleteness)
+        : isSet(object.liquidation_completeness)
+        ? completenessFromJSON(object.liquidation_completeness)
+        : 0,
+    };
+  },
+
+  toJSON(message: Instrument): unknown {
+    const obj: any = {};
+    if (message.exchange !== "") {
+      obj.exchange = message.exchange;
+    }
+    if (message.market !== "") {
+      obj.market = message.market;
+    }
+    if (message.symbol !== "") {
+      obj.symbol = message.symbol;
+    }
+    if (message.intervals?.length) {
+      obj.intervals = message.intervals;
+    }
+    if (message.hasFeatures !== false) {
+      obj.hasFeatures = message.hasFeatures;
+    }
+    if (message.hasLevels !== false) {
+      obj.hasLevels = message.hasLevels;
+    }
+    if (message.liquidationCompleteness !== 0) {
+      obj.liquidationCompleteness = completenessToJSON(message.liquidationCompleteness);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Instrument>, I>>(base?: I): Instrument {
+    return Instrument.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Instrument>, I>>(object: I): Instrument {
+    const message = createBaseInstrument();
+    message.exchange = object.exchange ?? "";
+    message.market = object.market ?? "";
+    message.symbol = object.symbol ?? "";
+    message.intervals = object.intervals?.map((e) => e) || [];
+    message.hasFeatures = object.hasFeatures ?? false;
+    message.hasLevels = object.hasLevels ?? false;
+    message.liquidationCompleteness = object.liquidationCompleteness ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetOrderBookRequest(): GetOrderBookRequest {
+  return { exchange: "", market: "", symbol: "", depth: 0 };
+}
+
+export const GetOrderBookRequest: MessageFns<GetOrderBookRequest> = {
+  encode(message: GetOrderBookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== "") {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.market !== "") {
+      writer.uint32(18).string(message.market);
+    }
+    if (message.symbol !== "") {
+      writer.uint32(26).string(message.symbol);
+    }
+    if (message.depth !== 0) {
+      writer.uint32(32).int32(message.depth);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderBookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOrderBookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.market = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.depth = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetOrderBookRequest {
+    return {
+      exchange: isSet(object.exchange) ? globalThis.String(object.exchange) : "",
+      market: isSet(object.market) ? globalThis.String(object.market) : "",
+      symbol: isSet(object.symbol) ? globalThis.String(object.symbol) : "",
+      depth: isSet(object.depth) ? globalThis.Number(object.depth) : 0,
+    };
+  },
+
+  toJSON(message: GetOrderBookRequest): unknown {
+    const obj: any = {};
+    if (message.exchange !== "") {
+      obj.exchange = message.exchange;
+    }
+    if (message.market !== "") {
+      obj.market = message.market;
+    }
+    if (message.symbol !== "") {
+      obj.symbol = message.symbol;
+    }
+    if (message.depth !== 0) {
+      obj.depth = Math.round(message.depth);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetOrderBookRequest>, I>>(base?: I): GetOrderBookRequest {
+    return GetOrderBookRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetOrderBookRequest>, I>>(object: I): GetOrderBookRequest {
+    const message = createBaseGetOrderBookRequest();
+    message.exchange = object.exchange ?? "";
+    message.market = object.market ?? "";
+    message.symbol = object.symbol ?? "";
+    message.depth = object.depth ?? 0;
+    return message;
+  },
+};
+
 export type MarketDataServiceService = typeof MarketDataServiceService;
 export const MarketDataServiceService = {
   /** Stored candles in [from_ts, to_ts), oldest first, latest version of each. */
@@ -1424,6 +1919,31 @@ export const MarketDataServiceService = {
     responseSerialize: (value: FeatureUpdate): Buffer => Buffer.from(FeatureUpdate.encode(value).finish()),
     responseDeserialize: (value: Buffer): FeatureUpdate => FeatureUpdate.decode(value),
   },
+  /** The instruments this deployment collects, and what the gateway has for each. */
+  listInstruments: {
+    path: "/pricelevel.api.v1.MarketDataService/ListInstruments" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListInstrumentsRequest): Buffer =>
+      Buffer.from(ListInstrumentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListInstrumentsRequest => ListInstrumentsRequest.decode(value),
+    responseSerialize: (value: ListInstrumentsResponse): Buffer =>
+      Buffer.from(ListInstrumentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListInstrumentsResponse => ListInstrumentsResponse.decode(value),
+  },
+  /**
+   * The latest top-of-book snapshot (feat.snapshot.v1) the gateway has seen for one instrument;
+   * NOT_FOUND until the first one arrives.
+   */
+  getOrderBook: {
+    path: "/pricelevel.api.v1.MarketDataService/GetOrderBook" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetOrderBookRequest): Buffer => Buffer.from(GetOrderBookRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOrderBookRequest => GetOrderBookRequest.decode(value),
+    responseSerialize: (value: BookSnapshot): Buffer => Buffer.from(BookSnapshot.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BookSnapshot => BookSnapshot.decode(value),
+  },
 } as const;
 
 export interface MarketDataServiceServer extends UntypedServiceImplementation {
@@ -1435,6 +1955,13 @@ export interface MarketDataServiceServer extends UntypedServiceImplementation {
   getFeatures: handleUnaryCall<GetFeaturesRequest, GetFeaturesResponse>;
   /** Live book features and order flow of one instrument, as each second (and candle) completes. */
   watchFeatures: handleServerStreamingCall<WatchFeaturesRequest, FeatureUpdate>;
+  /** The instruments this deployment collects, and what the gateway has for each. */
+  listInstruments: handleUnaryCall<ListInstrumentsRequest, ListInstrumentsResponse>;
+  /**
+   * The latest top-of-book snapshot (feat.snapshot.v1) the gateway has seen for one instrument;
+   * NOT_FOUND until the first one arrives.
+   */
+  getOrderBook: handleUnaryCall<GetOrderBookRequest, BookSnapshot>;
 }
 
 export interface MarketDataServiceClient extends Client {
@@ -1484,6 +2011,41 @@ export interface MarketDataServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<FeatureUpdate>;
+  /** The instruments this deployment collects, and what the gateway has for each. */
+  listInstruments(
+    request: ListInstrumentsRequest,
+    callback: (error: ServiceError | null, response: ListInstrumentsResponse) => void,
+  ): ClientUnaryCall;
+  listInstruments(
+    request: ListInstrumentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListInstrumentsResponse) => void,
+  ): ClientUnaryCall;
+  listInstruments(
+    request: ListInstrumentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListInstrumentsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The latest top-of-book snapshot (feat.snapshot.v1) the gateway has seen for one instrument;
+   * NOT_FOUND until the first one arrives.
+   */
+  getOrderBook(
+    request: GetOrderBookRequest,
+    callback: (error: ServiceError | null, response: BookSnapshot) => void,
+  ): ClientUnaryCall;
+  getOrderBook(
+    request: GetOrderBookRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BookSnapshot) => void,
+  ): ClientUnaryCall;
+  getOrderBook(
+    request: GetOrderBookRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BookSnapshot) => void,
+  ): ClientUnaryCall;
 }
 
 export const MarketDataServiceClient = makeGenericClientConstructor(
