@@ -16,3 +16,6 @@ export { murmur2, partitionForKey } from './bus/partitioner.js';
 export * from './cache/memory-cache.js';
 export * from './cache/redis-cache.js';
 export * from './create-platform.js';
+export * from './ops/metrics-registry.js';
+export * from './ops/ops-server.js';
+export * from './ops/process-metrics.js';

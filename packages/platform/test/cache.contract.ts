@@ -139,6 +139,33 @@ export function runCacheContract(
         }
       });
 
+    it('numbers published messages, stores the latest, and delivers them in number order', async () => {
+      if (!cache.publishNumbered) throw new Error('adapter lacks publishNumbered');
+      const ch = key('numbered');
+      const counter = key('counter');
+      const latest = key('latest');
+      const got: string[] = [];
+      await cache.subscribe(ch, (m) => got.push(m));
+      // Concurrent calls: each gets its own number and subscribers see them ascending.
+      const numbers = await Promise.all(['a', 'b c', 'd'].map((m) => cache.publishNumbered!(ch, counter, m, latest)));
+      expect([...numbers].sort()).toEqual([1, 2, 3]);
+      await waitFor('numbered messages', () => got.length >= 3);
+      expect(got.map((m) => Number(m.split(' ')[0]))).toEqual([1, 2, 3]);
+      expect(got.map((m) => m.slice(m.indexOf(' ') + 1)).sort()).toEqual(['a', 'b c', 'd']);
+      expect(await cache.get(latest)).toBe(got[2]);
+      expect(await cache.get(counter)).toBe('3');
+      expect(await cache.publishNumbered(ch, counter, 'e')).toBe(4);
+      expect(await cache.get(latest)).toBe(got[2]); // no latestKey: left alone
+    });
+
+    it('sets a key only when it is absent', async () => {
+      if (!cache.setIfAbsent) throw new Error('adapter lacks setIfAbsent');
+      const k = key('once');
+      expect(await cache.setIfAbsent(k, 'first')).toBe(true);
+      expect(await cache.setIfAbsent(k, 'second')).toBe(false);
+      expect(await cache.get(k)).toBe('first');
+    });
+
     it('rejects bad arguments clearly and refuses work once closed', async () => {
       await expect(cache.set(key('ttl'), 'v', -5)).rejects.toThrow(/ttlMs/);
       await expect(cache.set(key('ttl'), 'v', 1.5)).rejects.toThrow(/ttlMs/);

@@ -10,6 +10,12 @@ describe('config', () => {
     expect(c.GRPC_PORT).toBe(50051);
   });
 
+  it('serves operations on 0.0.0.0:9464 by default; port 0 asks for a free one', () => {
+    expect(loadConfig({})).toMatchObject({ OPS_HOST: '0.0.0.0', OPS_PORT: 9464 });
+    expect(loadConfig({ OPS_HOST: '127.0.0.1', OPS_PORT: '0' })).toMatchObject({ OPS_HOST: '127.0.0.1', OPS_PORT: 0 });
+    expect(() => loadConfig({ OPS_PORT: '70000' })).toThrow(/OPS_PORT/);
+  });
+
   it('names every bad variable in one error', () => {
     let err: unknown;
     try {

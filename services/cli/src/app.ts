@@ -6,6 +6,7 @@ import { FeatureModule } from '@pricelevel/feature';
 import { GatewayModule } from '@pricelevel/gateway';
 import { LevelDetectorModule } from '@pricelevel/level-detector';
 import type { Platform } from '@pricelevel/platform';
+import { startProcessOps, type ProcessOps } from './process-ops.js';
 
 export const SERVICES = ['collector', 'aggregator', 'feature', 'level-detector', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -29,6 +30,8 @@ class RootModule {}
 
 export interface RunningApp {
   context: INestApplicationContext;
+  /** The operations server (/health, /metrics) on OPS_HOST:OPS_PORT; undefined when it could not listen. */
+  ops: ProcessOps | undefined;
   /** Stops the services (flushing what they buffer), then the platform's adapters. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,15 +46,18 @@ export async function startApp(platform: Platform, services: readonly ServiceNam
     { module: RootModule, imports: services.map((s) => moduleFor(s, platform)) },
     { logger: ['error', 'warn'], abortOnError: false },
   );
+  const ops = await startProcessOps(platform, context, services);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       platform.logger.info('shutting down');
+      ops?.markStopping();
       await context.close();
       await platform.close();
+      await ops?.close();
       platform.logger.info('stopped');
     })());
-  return { context, close };
+  return { context, ops, close };
 }
 
 /** Keeps the process up until SIGINT/SIGTERM, then shuts down gracefully. */

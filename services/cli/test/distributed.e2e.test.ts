@@ -55,10 +55,11 @@ describe('distributed mode over Kafka', () => {
       }),
       startCli(['up'], { ...venue, ...local, PL_DATA_DIR: dir(), GRPC_PORT: String(embeddedGrpc), HTTP_PORT: String(await freePort()) }),
     );
-    for (const p of procs) await p.waitForLine((l) => l.includes('service running') || l.includes('pricelevel is up'), 60_000);
+    // Every Kafka consumer group join takes about 3 s on the test broker, and the gateway follows many topics.
+    for (const p of procs) await p.waitForLine((l) => l.includes('service running') || l.includes('pricelevel is up'), 150_000);
     // Both collectors connected and both books synced before the market moves.
     await eventually(async () => (sim.stats().connections >= 2 ? true : undefined), 30_000, 100);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const p of procs) await p.stop();

@@ -3,7 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status as Status, type Server as GrpcServer } from '@grpc/grpc-js';
 import { DEFAULT_HISTORY_DAYS } from '@pricelevel/levels';
-import type { Bus, Clock, Logger, Store, Subscription, TimerHandle } from '@pricelevel/platform';
+import { MemoryCache, type Bus, type Cache, type Clock, type Logger, type Store, type Subscription, type TimerHandle } from '@pricelevel/platform';
 import type { HealthImplementation } from 'grpc-health-check';
 import { EvaluationRunner } from './evaluation-runner.js';
 import { bindGrpc, createGrpcServer, setServing, shutdownGrpc } from './grpc/grpc-server.js';
@@ -16,12 +16,18 @@ import { checkInstrumentFormat, InstrumentCatalog, type InstrumentRef } from './
 import { resolveLimits, type GatewayLimits } from './limits.js';
 import { LiveFeeds } from './live-feeds.js';
 import { emptyMetrics, type GatewayMetrics } from './metrics.js';
+import { WsChannelPublisher } from './ws-channel-publisher.js';
 
 const DAY_MS = 86_400_000;
 
 export interface GatewayServerOptions {
   store: Store;
   bus: Bus;
+  /**
+   * Carries the WebSocket channel updates between gateway processes (one shared Redis for replicas); by
+   * default a private in-memory cache, for a single process. Left open by `stop()` when injected.
+   */
+  cache?: Cache;
   logger: Logger;
   clock: Clock;
   /** What the system collects; requests for anything else are NOT_FOUND. */
@@ -49,7 +55,9 @@ export interface GatewayPorts {
  * The public edge: gRPC MarketDataService and LevelService (+ health, reflection) and HTTP /health +
  * WebSocket /ws. History comes from the Store; live candles, features and level sets from ONE bus
  * subscription per topic (its own consumer group, so every replica sees every message) fanned out in
- * memory to all gRPC streams and WebSocket clients. The latest level set of each instrument is held in
+ * memory to all gRPC streams. WebSocket updates go through the cache instead: the replicas share one bus
+ * consumer group that publishes each update once, numbered, and every replica relays what its clients
+ * watch, so all replicas send the same numbered messages. The latest level set of each instrument is held in
  * memory, read from the store at start so a restarted gateway answers at once.
  */
 export class GatewayServer {
@@ -65,6 +73,9 @@ export class GatewayServer {
   private readonly httpServer: HttpServer;
   private readonly subscriptions: Subscription[] = [];
   private readonly evaluations: EvaluationRunner;
+  private readonly cache: Cache;
+  private readonly ownsCache: boolean;
+  private readonly wsPublisher: WsChannelPublisher;
   private seedRetry: TimerHandle | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
@@ -78,6 +89,9 @@ export class GatewayServer {
     this.catalog = new InstrumentCatalog(options.instruments);
     this.logger = options.logger.child({ component: 'gateway' });
     this.feeds = new LiveFeeds(this.logger, this.counters);
+    this.ownsCache = options.cache === undefined;
+    this.cache = options.cache ?? new MemoryCache({ logger: this.logger, clock: options.clock });
+    this.wsPublisher = new WsChannelPublisher(this.cache, this.logger, this.counters);
     const isStopping = () => this.state === 'stopping' || this.state === 'stopped';
 
     const calls = {
@@ -98,7 +112,7 @@ export class GatewayServer {
     ({ server: this.grpcServer, health: this.health } = createGrpcServer({ marketData, levels }, auth));
 
     this.ws = new WsGateway({
-      feeds: this.feeds, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters,
+      feeds: this.feeds, cache: this.cache, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters,
       options: { ...options.ws, token: options.token },
     });
     this.httpServer = createServer(
@@ -118,6 +132,8 @@ export class GatewayServer {
     try {
       const group = `gateway-${randomUUID()}`;
       await this.feeds.subscribe(this.options.bus, group, (s) => this.subscriptions.push(s));
+      await this.ws.init();
+      await this.wsPublisher.subscribe(this.options.bus, (s) => this.subscriptions.push(s));
       // After subscribing: a set published meanwhile is not missed, and a stored one older than it is ignored.
       await this.seedLevels(this.options.instruments);
       const grpcPort = await bindGrpc(this.grpcServer, this.options.grpc.host, this.options.grpc.port);
@@ -184,6 +200,7 @@ export class GatewayServer {
     const closeSubscriptions = this.subscriptions.map((s) => s.close().catch((err: unknown) => this.logger.warn({ err }, 'closing a bus subscription failed')));
     await Promise.all([...closeSubscriptions, shutdownGrpc(this.grpcServer, grace), this.closeHttp(grace), this.evaluations.stopAll()]);
     graceTimer?.cancel();
+    if (this.ownsCache) await this.cache.close();
     this.state = 'stopped';
     this.logger.info(this.metrics(), 'gateway stopped');
   }

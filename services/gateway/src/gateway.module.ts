@@ -16,6 +16,7 @@ export class GatewayModule {
             new GatewayServer({
               store: platform.store,
               bus: platform.bus,
+              cache: platform.cache,
               logger: platform.logger,
               clock: platform.clock,
               instruments: configuredInstruments(c),

@@ -22,7 +22,7 @@ export function seriesKey(s: SeriesRef): string {
 }
 
 /** Live feeds carry candles built from trades; venue klines ("exchange") are history, served by GetCandles. */
-function isLiveCandle(c: Candle): boolean {
+export function isLiveCandle(c: Candle): boolean {
   return c.source === '' || c.source === 'trades';
 }
 

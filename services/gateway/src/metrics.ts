@@ -47,6 +47,8 @@ export interface GatewayMetrics {
   wsBadMessages: number;
   /** WebSocket clients closed with 1013 because they did not read fast enough. */
   wsSlowClientsClosed: number;
+  /** WebSocket channel updates this process numbered and published to the shared cache (for every process). */
+  wsUpdatesPublished: number;
   /** Fan-out listeners that threw (a bug, logged). */
   listenerErrors: number;
 }
@@ -79,6 +81,7 @@ export function emptyMetrics(): GatewayMetrics {
     wsLevelSetsSent: 0,
     wsBadMessages: 0,
     wsSlowClientsClosed: 0,
+    wsUpdatesPublished: 0,
     listenerErrors: 0,
   };
 }

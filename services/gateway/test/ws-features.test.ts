@@ -40,9 +40,11 @@ describe('websocket feature channels', () => {
     await h.publishTo('feat.book.v1', bookFeatures(BTC, T0 + 2000));
     await h.publishTo('feat.flow.v1', orderFlow(BTC, '1s', T0 + 1000));
     c.send({ op: 'subscribe', channel: FLOW_1M });
-    // The next message is the acknowledgement: nothing arrived for the dropped channel.
-    expect(await c.next()).toMatchObject({ type: 'subscribed', channel: FLOW_1M });
-    expect(h.gateway.metrics().wsFeaturesSent).toBe(2);
+    // The next message is the acknowledgement: nothing arrived for the dropped channel. Then the 1m
+    // channel's snapshot: its latest flow, kept in the cache though nobody watched it.
+    expect(await c.next()).toMatchObject({ type: 'subscribed', channel: FLOW_1M, seq: 1 });
+    expect(await c.next()).toMatchObject({ type: 'flow', channel: FLOW_1M, seq: 1, snapshot: true, data: { interval: '1m' } });
+    expect(h.gateway.metrics().wsFeaturesSent).toBe(3);
   });
 
   it('flow:…:<interval> delivers that interval of its instrument only', async () => {

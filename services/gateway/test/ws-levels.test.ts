@@ -38,7 +38,7 @@ describe('websocket level channel', () => {
     expect(snapshot).toEqual({
       type: 'levels',
       channel: LEVELS,
-      seq: 0,
+      seq: 1,
       snapshot: true,
       data: {
         ...v2,
@@ -51,7 +51,7 @@ describe('websocket level channel', () => {
 
     await h.publishTo('levels.v1', levelSet(BTC, 1), levelSet(ETH, 5), levelSet(BTC, 2), levelSet(BTC, 3, { currentPrice: 130, nearestResistance: undefined }));
     const update = await c.next();
-    expect(update).toMatchObject({ type: 'levels', channel: LEVELS, seq: 1, data: { version: 3, currentPrice: 130 } });
+    expect(update).toMatchObject({ type: 'levels', channel: LEVELS, seq: 2, data: { version: 3, currentPrice: 130 } });
     expect(update.data).not.toHaveProperty('nearestResistance');
     expect(h.gateway.metrics().wsLevelSetsSent).toBe(2);
 

@@ -44,13 +44,35 @@ describe('channel replay log', () => {
     ]);
   });
 
-  it('after an unwatched stretch nothing resumes across it, numbers keep growing and the snapshot is gone', () => {
+  it('after an unwatched stretch the snapshot is gone and the next number seen says whether anything was missed', () => {
     const log = logWith(3);
-    log.breakContinuity();
-    expect(log.resume(3)).toEqual({ kind: 'gap', from: 4, to: 4 });
+    log.forget();
     expect(log.snapshots()).toEqual([]);
-    log.record('candle', '{"n":5}');
-    expect(log.resume(3)).toEqual({ kind: 'gap', from: 4, to: 5 });
-    expect(log.resume(4)).toMatchObject({ kind: 'replay', messages: [expect.stringContaining('"seq":5')] });
+    expect(log.resume(3)).toEqual({ kind: 'replay', messages: [] });
+    log.record('candle', '{"n":6}', 6);
+    expect(log.resume(3)).toEqual({ kind: 'gap', from: 4, to: 6 });
+    expect(log.resume(5)).toMatchObject({ kind: 'replay', messages: [expect.stringContaining('"seq":6')] });
+  });
+
+  it('takes numbers from outside: a repeat is dropped, a skipped stretch cannot be resumed across', () => {
+    const log = logWith(2, 8);
+    expect(log.record('candle', '{"n":2}', 2)).toBeUndefined();
+    expect(log.seq).toBe(2);
+    expect(JSON.parse(log.record('candle', '{"n":5}', 5) ?? 'null')).toMatchObject({ seq: 5, data: { n: 5 } });
+    expect(log.resume(2)).toEqual({ kind: 'gap', from: 3, to: 5 });
+    expect(log.resume(4)).toMatchObject({ kind: 'replay', messages: { length: 1 } });
+  });
+
+  it('a seeded latest update sets the number and the snapshot without history', () => {
+    const log = new ChannelLog('features:binance:spot:BTCUSDT', 8);
+    log.seed('features', '{"n":7}', 7);
+    log.seed('flow', '{"n":6}', 6);
+    expect(log.seq).toBe(7);
+    expect(log.resume(5)).toEqual({ kind: 'gap', from: 6, to: 7 });
+    expect(parse(log.snapshots()).map((m) => [m.type, m.seq, m.data.n])).toEqual([['features', 7, 7], ['flow', 7, 6]]);
+    // Something already recorded of a type is newer than a seed of it.
+    log.record('flow', '{"n":8}', 8);
+    log.seed('flow', '{"n":6}', 6);
+    expect(parse(log.snapshots()).map((m) => m.data.n)).toEqual([7, 8]);
   });
 });

@@ -113,16 +113,16 @@ describe('websocket resume', () => {
     ]);
     c.send({ op: 'subscribe', channel: 'flow:binance:spot:BTCUSDT:1m' });
     expect(await read(c, 2)).toMatchObject([{ type: 'subscribed', seq: 1 }, { type: 'flow', seq: 1, snapshot: true, data: { tradeCount: 42 } }]);
-    // Level sets are held even for a channel nobody watched: its snapshot is the current set at seq 0.
+    // Updates are numbered for every channel, watched or not: the level set published above was number 1.
     c.send({ op: 'subscribe', channel: 'levels:binance:spot:BTCUSDT' });
-    expect(await read(c, 2)).toMatchObject([{ type: 'subscribed', seq: 0 }, { type: 'levels', seq: 0, snapshot: true, data: { version: 7 } }]);
+    expect(await read(c, 2)).toMatchObject([{ type: 'subscribed', seq: 1 }, { type: 'levels', seq: 1, snapshot: true, data: { version: 7 } }]);
     // A channel never seen has no snapshot: the next message is the pong.
     c.send({ op: 'subscribe', channel: 'candles:binance:spot:ETHUSDT:1m' });
     c.send({ op: 'ping' });
     expect(await read(c, 2)).toEqual([{ type: 'subscribed', channel: 'candles:binance:spot:ETHUSDT:1m', epoch: g.ws.epoch, seq: 0 }, { type: 'pong' }]);
   });
 
-  it('a channel left unwatched past the retention stops being recorded: resuming across that stretch is a gap', async () => {
+  it('a channel left unwatched past the retention stops being recorded: resuming across that stretch is a gap, then the snapshot', async () => {
     const g = await start({ replayRetainMs: 1 });
     const a = await connectWs(g.port, sockets);
     a.send({ op: 'subscribe', channel: BTC_1M });
@@ -135,13 +135,29 @@ describe('websocket resume', () => {
     await g.publishTo('agg.candle.v1', minuteCandle(2));
 
     a.send({ op: 'subscribe', channel: BTC_1M, since: 1 });
-    // No candle snapshot either: the latest one seen is no longer known to be the latest.
+    // The latest candle comes from the shared cache, which saw it while this gateway did not watch.
     a.send({ op: 'ping' });
-    expect(await read(a, 3)).toEqual([
+    expect(await read(a, 4)).toEqual([
       { type: 'subscribed', channel: BTC_1M, epoch: g.ws.epoch, seq: 2 },
       { type: 'gap', channel: BTC_1M, from: 2, to: 2 },
+      { type: 'candle', channel: BTC_1M, seq: 2, snapshot: true, data: { ...minuteCandle(2) } },
       { type: 'pong' },
     ]);
+  });
+
+  it('a channel left unwatched with nothing published meanwhile resumes with nothing missed', async () => {
+    const g = await start({ replayRetainMs: 1 });
+    const a = await connectWs(g.port, sockets);
+    a.send({ op: 'subscribe', channel: BTC_1M });
+    await a.next();
+    await g.publishTo('agg.candle.v1', minuteCandle(1));
+    await a.next();
+    a.send({ op: 'unsubscribe', channel: BTC_1M });
+    await a.next();
+    await new Promise((r) => setTimeout(r, 20));
+    a.send({ op: 'subscribe', channel: BTC_1M, since: 1 });
+    a.send({ op: 'ping' });
+    expect(await read(a, 2)).toEqual([{ type: 'subscribed', channel: BTC_1M, epoch: g.ws.epoch, seq: 1 }, { type: 'pong' }]);
   });
 
   it('refuses a bad `since` with an error and keeps the connection', async () => {

@@ -10,5 +10,13 @@ export interface Cache {
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<{ close(): Promise<void> }>;
+  /**
+   * Numbered publish, atomic with respect to every other client of the cache: increments the integer at
+   * `counterKey`, publishes `"<n> <message>"` to `channel`, stores the same text under `latestKey` when
+   * given, and returns n. Subscribers everywhere thus see the numbers in increasing order.
+   */
+  publishNumbered?(channel: string, counterKey: string, message: string, latestKey?: string): Promise<number>;
+  /** Stores `value` only when `key` holds nothing; says whether it did. */
+  setIfAbsent?(key: string, value: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -32,6 +32,10 @@ export class MemoryCache implements Cache {
   async get(key: string): Promise<string | undefined> {
     this.assertOpen();
     checkKey('get', key);
+    return this.read(key);
+  }
+
+  private read(key: string): string | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expiresAt !== undefined && e.expiresAt <= this.clock.now()) {
@@ -66,6 +70,32 @@ export class MemoryCache implements Cache {
     queueMicrotask(() => {
       for (const l of targets) if (listeners.has(l)) this.deliver(channel, l, message);
     });
+  }
+
+  async publishNumbered(channel: string, counterKey: string, message: string, latestKey?: string): Promise<number> {
+    this.assertOpen();
+    checkKey('publishNumbered', channel);
+    checkKey('publishNumbered', counterKey);
+    checkValue('publishNumbered', message);
+    if (latestKey !== undefined) checkKey('publishNumbered', latestKey);
+    // Synchronous from read to publish: concurrent calls cannot share a number or reach subscribers out of order.
+    const held = this.read(counterKey);
+    const n = (held === undefined ? 0 : Number(held)) + 1;
+    if (!Number.isSafeInteger(n)) throw new Error(`cache publishNumbered: ${counterKey} does not hold an integer`);
+    const text = `${n} ${message}`;
+    this.entries.set(counterKey, { value: String(n), expiresAt: undefined });
+    if (latestKey !== undefined) this.entries.set(latestKey, { value: text, expiresAt: undefined });
+    void this.publish(channel, text);
+    return n;
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<boolean> {
+    this.assertOpen();
+    checkKey('setIfAbsent', key);
+    checkValue('setIfAbsent', value);
+    if (this.read(key) !== undefined) return false;
+    this.entries.set(key, { value, expiresAt: undefined });
+    return true;
   }
 
   async subscribe(channel: string, onMessage: Listener): Promise<{ close(): Promise<void> }> {

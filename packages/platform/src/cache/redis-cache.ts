@@ -13,6 +13,14 @@ export interface RedisCacheConfig {
 
 type Listener = (message: string) => void;
 
+/** KEYS: counter[, latest]; ARGV: channel, message. One script, so no other client runs in between. */
+const PUBLISH_NUMBERED = `
+local n = redis.call('INCR', KEYS[1])
+local text = n .. ' ' .. ARGV[2]
+if KEYS[2] then redis.call('SET', KEYS[2], text) end
+redis.call('PUBLISH', ARGV[1], text)
+return n`;
+
 /**
  * Cache over Redis (ioredis). Commands use one connection; pub/sub a second one (a subscribed Redis
  * connection can do nothing else), opened on the first subscribe. A channel is SUBSCRIBEd once however
@@ -58,6 +66,23 @@ export class RedisCache implements Cache {
     checkKey('publish', channel);
     checkValue('publish', message);
     await this.client.publish(channel, message);
+  }
+
+  async publishNumbered(channel: string, counterKey: string, message: string, latestKey?: string): Promise<number> {
+    this.assertOpen();
+    checkKey('publishNumbered', channel);
+    checkKey('publishNumbered', counterKey);
+    checkValue('publishNumbered', message);
+    if (latestKey !== undefined) checkKey('publishNumbered', latestKey);
+    const keys = latestKey === undefined ? [counterKey] : [counterKey, latestKey];
+    return Number(await this.client.eval(PUBLISH_NUMBERED, keys.length, ...keys, channel, message));
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<boolean> {
+    this.assertOpen();
+    checkKey('setIfAbsent', key);
+    checkValue('setIfAbsent', value);
+    return (await this.client.set(key, value, 'NX')) === 'OK';
   }
 
   async subscribe(channel: string, onMessage: Listener): Promise<{ close(): Promise<void> }> {

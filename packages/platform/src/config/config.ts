@@ -67,6 +67,9 @@ export const ConfigSchema = z.object({
   GATEWAY_WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Operations server of every process: /health/live, /health/ready, /health and /metrics. Port 0 = a free port. */
+  OPS_HOST: z.string().default('0.0.0.0'),
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 
   /** Candles: how long after a bucket's end a trade may still arrive before the clock closes it. */
   CANDLE_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2000),

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '@pricelevel/platform';
+import type { Cache, Logger } from '@pricelevel/platform';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { SECOND_FLOW } from '../feature-query.js';
 import type { InstrumentCatalog } from '../instruments.js';
 import type { GatewayLimits } from '../limits.js';
 import type { LiveFeeds } from '../live-feeds.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { CHANNEL_TYPES, parseNumberedUpdate, WS_EPOCH_KEY, wsLatestKey, wsUpdatesChannel } from './ws-cache-keys.js';
 import {
-  candleData, channelName, errorMessage, featuresData, flowData, gapMessage, levelsData, parseChannel, parseClientMessage, PONG_MESSAGE,
-  subscribedMessage, unsubscribedMessage, updateMessage, type Channel, type UpdateType,
+  channelName, errorMessage, gapMessage, levelsData, parseChannel, parseClientMessage, PONG_MESSAGE, subscribedMessage, unsubscribedMessage,
+  updateMessage, type Channel,
 } from './ws-protocol.js';
 import { ChannelLog } from './ws-replay.js';
 import { checkUpgrade, refusalResponse } from './ws-upgrade-check.js';
@@ -56,7 +56,10 @@ export function resolveWsOptions(partial: Partial<WsGatewayOptions> | undefined)
 }
 
 export interface WsGatewayDeps {
+  /** Level sets for the level channels' snapshot (kept even while unwatched). */
   feeds: LiveFeeds;
+  /** Where the numbered channel updates arrive (published by WsChannelPublisher, in whichever process). */
+  cache: Cache;
   catalog: InstrumentCatalog;
   limits: GatewayLimits;
   logger: Logger;
@@ -64,10 +67,14 @@ export interface WsGatewayDeps {
   options?: Partial<WsGatewayOptions>;
 }
 
-/** A watched channel: one listener per fan-out it needs, one JSON encoding per update. */
+/** A watched channel: one cache subscription, one message text per update for every client. */
 interface ChannelFeed {
   clients: Set<WebSocket>;
-  unsubscribe: () => void;
+  /** Subscribed to the cache, and the log seeded from the latest updates there. */
+  ready: Promise<void>;
+  subscription: Promise<{ close(): Promise<void> }>;
+  /** Clients waiting for `ready`: while there are any the channel is not let go. */
+  joining: number;
   /** Set while nobody watches: when it fires the channel stops being recorded. */
   retain: NodeJS.Timeout | undefined;
 }
@@ -75,6 +82,8 @@ interface ChannelFeed {
 interface ClientState {
   channels: Set<string>;
   missedPongs: number;
+  /** The client's requests, handled one after another (a subscribe may wait for the cache). */
+  queue: Promise<void>;
 }
 
 type SentCounter = 'wsCandlesSent' | 'wsFeaturesSent' | 'wsLevelSetsSent';
@@ -84,14 +93,15 @@ const SENT_COUNTER: Record<Channel['kind'], SentCounter> = {
 
 /**
  * WebSocket side of the gateway: JSON subscribe/unsubscribe to candle, feature and level channels (see
- * ws-protocol.ts), fed from the same fan-outs as gRPC, numbered per channel so a reconnecting client can
- * resume. Bad input gets an error message and the socket stays open; oversized frames are refused by ws
+ * ws-protocol.ts), fed from the shared cache where every update is published once, numbered, for all
+ * gateway processes: any process serves any channel with the same numbers, so a reconnecting client can
+ * resume on any of them. Bad input gets an error message and the socket stays open; oversized frames are refused by ws
  * (`maxPayload`, close 1009); a client that does not read is closed with 1013; one that stops answering
  * pings is terminated.
  */
 export class WsGateway {
-  /** Names this process's sequence numbers: a client seeing another epoch must not resume with `since`. */
-  readonly epoch = randomUUID();
+  /** Names the sequence numbers (shared through the cache, see `init`): a client seeing another epoch must not resume with `since`. */
+  epoch: string = randomUUID();
   private readonly options: WsGatewayOptions;
   private readonly wss: WebSocketServer;
   private readonly feeds = new Map<string, ChannelFeed>();
@@ -104,6 +114,14 @@ export class WsGateway {
   constructor(private readonly deps: WsGatewayDeps) {
     this.options = resolveWsOptions(deps.options);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.wsMaxPayloadBytes, clientTracking: false });
+  }
+
+  /** Takes the epoch shared by every process on the cache (the first process to start names it). */
+  async init(): Promise<void> {
+    const { cache } = this.deps;
+    if (!cache.setIfAbsent) return;
+    await cache.setIfAbsent(WS_EPOCH_KEY, this.epoch);
+    this.epoch = (await cache.get(WS_EPOCH_KEY)) ?? this.epoch;
   }
 
   /** For the http server's 'upgrade' event: takes /ws (when origin and token pass), refuses anything else. */
@@ -145,12 +163,14 @@ export class WsGateway {
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
     const { logger, metrics } = this.deps;
-    const state: ClientState = { channels: new Set(), missedPongs: 0 };
+    const state: ClientState = { channels: new Set(), missedPongs: 0, queue: Promise.resolve() };
     this.clients.set(ws, state);
     metrics.wsClients++;
     this.startHeartbeat();
     const peer = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-    ws.on('message', (data, isBinary) => this.onMessage(ws, data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      state.queue = state.queue.then(() => this.onMessage(ws, data, isBinary)).catch((err: unknown) => logger.error({ err }, 'ws request failed'));
+    });
     ws.on('pong', () => (state.missedPongs = 0));
     // ws reports protocol violations (e.g. a frame over maxPayload) here, then closes the socket itself.
     ws.on('error', (err) => logger.warn({ err: err.message, peer }, 'ws client error; closing'));
@@ -189,7 +209,7 @@ export class WsGateway {
     }
   }
 
-  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+  private async onMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
     if (ws.readyState !== WebSocket.OPEN) return;
     if (isBinary) return this.refuse(ws, 'binary messages are not supported; send JSON text');
     const parsed = parseClientMessage(rawToString(data));
@@ -210,33 +230,43 @@ export class WsGateway {
     const target = parseChannel(channel, this.deps.catalog);
     if (!target.ok) return this.refuse(ws, target.problem.message, channel);
     const name = channelName(target.value);
-    if (!subs.has(name)) {
-      if (subs.size >= this.deps.limits.wsMaxSubscriptions) {
-        return this.refuse(ws, `too many subscriptions: at most ${this.deps.limits.wsMaxSubscriptions} per connection`, channel);
-      }
-      subs.add(name);
-      this.join(name, target.value, ws);
+    // Runs as the client joins, before the next update can be recorded: nothing is missed or sent twice.
+    const greet = () => this.greet(ws, name, target.value, request.since);
+    if (subs.has(name)) return greet();
+    if (subs.size >= this.deps.limits.wsMaxSubscriptions) {
+      return this.refuse(ws, `too many subscriptions: at most ${this.deps.limits.wsMaxSubscriptions} per connection`, channel);
     }
-    // All of this runs before the next update can be recorded: nothing is missed or sent twice.
+    subs.add(name);
+    try {
+      await this.join(name, target.value, ws, greet);
+    } catch (err) {
+      subs.delete(name);
+      this.deps.logger.warn({ err, channel: name }, 'ws channel unavailable');
+      this.send(ws, errorMessage('channel temporarily unavailable; subscribe again', name));
+    }
+  }
+
+  /** "subscribed", then the missed updates or a gap, then the snapshot. */
+  private greet(ws: WebSocket, name: string, target: Channel, since: number | undefined): void {
     const log = this.logOf(name);
     this.send(ws, subscribedMessage(name, this.epoch, log.seq));
-    const counter = SENT_COUNTER[target.value.kind];
-    if (request.since !== undefined) {
-      const resume = log.resume(request.since);
+    const counter = SENT_COUNTER[target.kind];
+    if (since !== undefined) {
+      const resume = log.resume(since);
       if (resume.kind === 'replay') {
         for (const text of resume.messages) if (this.send(ws, text)) this.deps.metrics[counter]++;
         return;
       }
       if (!this.send(ws, gapMessage(name, resume.from, resume.to))) return;
     }
-    for (const text of this.snapshots(target.value, log)) if (this.send(ws, text)) this.deps.metrics[counter]++;
+    for (const text of this.snapshots(target, log)) if (this.send(ws, text)) this.deps.metrics[counter]++;
   }
 
-  /** A level channel starts from the current set (kept even while unwatched); the others from what the log saw. */
+  /** A level channel starts from the current set (kept even while unwatched); the others from the latest updates. */
   private snapshots(target: Channel, log: ChannelLog): string[] {
     if (target.kind !== 'levels') return log.snapshots();
     const current = this.deps.feeds.levels.get(target);
-    return current ? [updateMessage('levels', log.channel, log.seq, levelsData(current), true)] : [];
+    return current ? [updateMessage('levels', log.channel, log.seq, levelsData(current), true)] : log.snapshots();
   }
 
   private logOf(channel: string): ChannelLog {
@@ -245,55 +275,78 @@ export class WsGateway {
     return log;
   }
 
-  private join(channel: string, target: Channel, ws: WebSocket): void {
-    let feed = this.feeds.get(channel);
-    if (!feed) {
-      const clients = new Set<WebSocket>();
-      const log = this.logOf(channel);
-      const counter = SENT_COUNTER[target.kind];
-      const broadcast = (type: UpdateType, data: string) => {
-        const text = log.record(type, data);
-        for (const client of [...clients]) if (this.send(client, text)) this.deps.metrics[counter]++;
-      };
-      const detach = this.attach(target, broadcast);
-      feed = { clients, unsubscribe: () => detach.forEach((unsubscribe) => unsubscribe()), retain: undefined };
-      this.feeds.set(channel, feed);
-    }
+  /** Adds the client to the channel's feed once it is ready and calls `joined` at once (same tick as the add). */
+  private async join(channel: string, target: Channel, ws: WebSocket, joined: () => void): Promise<void> {
+    const feed = this.feedOf(channel, target);
     clearTimeout(feed.retain);
     feed.retain = undefined;
+    feed.joining++;
+    try {
+      await feed.ready;
+    } finally {
+      feed.joining--;
+    }
+    // The client left (or closed) meanwhile, or the gateway is closing.
+    if (!this.clients.get(ws)?.channels.has(channel) || this.feeds.get(channel) !== feed) {
+      this.letGoIfIdle(channel, feed);
+      return;
+    }
     feed.clients.add(ws);
+    joined();
   }
 
-  /** Listens to the fan-outs a channel is made of; returns the unsubscribe functions. */
-  private attach(c: Channel, broadcast: (type: UpdateType, data: string) => void): (() => void)[] {
-    const { feeds } = this.deps;
-    const flow = (interval: string) => feeds.onOrderFlow({ ...c, interval }, (f) => broadcast('flow', flowData(f)));
-    switch (c.kind) {
-      case 'candles':
-        return [feeds.onCandle(c, (candle) => broadcast('candle', candleData(candle)))];
-      case 'features':
-        return [feeds.onBookFeatures(c, (f) => broadcast('features', featuresData(f))), flow(SECOND_FLOW)];
-      case 'flow':
-        return [flow(c.interval)];
-      case 'levels':
-        return [feeds.levels.onNewer(c, (set) => broadcast('levels', levelsData(set)))];
-    }
+  private feedOf(channel: string, target: Channel): ChannelFeed {
+    const held = this.feeds.get(channel);
+    if (held) return held;
+    const { cache, logger, metrics } = this.deps;
+    const clients = new Set<WebSocket>();
+    const log = this.logOf(channel);
+    const counter = SENT_COUNTER[target.kind];
+    const onUpdate = (text: string) => {
+      const update = parseNumberedUpdate(text);
+      if (!update) return logger.warn({ channel }, 'ignoring a malformed ws update from the cache');
+      const message = log.record(update.type, update.data, update.seq);
+      if (message === undefined) return;
+      for (const client of [...clients]) if (this.send(client, message)) metrics[counter]++;
+    };
+    const subscription = cache.subscribe(wsUpdatesChannel(channel), onUpdate);
+    // Seeded after subscribing: an update published meanwhile is recorded, and the seed never goes back before it.
+    const ready = subscription.then(() => this.seed(channel, target, log));
+    const feed: ChannelFeed = { clients, subscription, ready, joining: 0, retain: undefined };
+    ready.catch(() => {
+      if (this.feeds.get(channel) === feed) this.detach(channel, feed);
+    });
+    this.feeds.set(channel, feed);
+    return feed;
+  }
+
+  /** The latest update of each type the channel carries, from the cache: the snapshot and current number. */
+  private async seed(channel: string, target: Channel, log: ChannelLog): Promise<void> {
+    const types = CHANNEL_TYPES[target.kind];
+    const latest = await Promise.all(types.map((type) => this.deps.cache.get(wsLatestKey(channel, type))));
+    const updates = latest.map((text) => (text === undefined ? undefined : parseNumberedUpdate(text)));
+    // Oldest first, so the snapshot lists types in the order they were last updated.
+    for (const u of updates.filter((x) => x !== undefined).sort((a, b) => a.seq - b.seq)) log.seed(u.type, u.data, u.seq);
   }
 
   private leave(channel: string, ws: WebSocket): void {
     const feed = this.feeds.get(channel);
     if (!feed) return;
     feed.clients.delete(ws);
-    if (feed.clients.size > 0 || feed.retain) return;
+    this.letGoIfIdle(channel, feed);
+  }
+
+  private letGoIfIdle(channel: string, feed: ChannelFeed): void {
+    if (feed.clients.size > 0 || feed.joining > 0 || feed.retain || this.feeds.get(channel) !== feed) return;
     // Keep recording a while: the client may be reconnecting and resume with `since`.
     feed.retain = setTimeout(() => this.detach(channel, feed), this.options.replayRetainMs);
     feed.retain.unref();
   }
 
   private detach(channel: string, feed: ChannelFeed): void {
-    feed.unsubscribe();
     this.feeds.delete(channel);
-    this.logs.get(channel)?.breakContinuity();
+    this.logs.get(channel)?.forget();
+    feed.subscription.then((s) => s.close()).catch((err: unknown) => this.deps.logger.debug({ err, channel }, 'closing a ws cache subscription failed'));
   }
 
   private leaveAll(ws: WebSocket): void {

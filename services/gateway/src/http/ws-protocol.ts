@@ -16,11 +16,12 @@ import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProble
  * server → client: {"type":"subscribed","channel","epoch","seq"}, {"type":"unsubscribed","channel"},
  *   {"type":"error","message"[,"channel"]}, {"type":"pong"}, {"type":"gap","channel","from","to"}, and updates
  *   {"type":"candle"|"features"|"flow"|"levels","channel","seq"[,"snapshot":true],"data":{…}}.
- * Sequence: every update of a channel carries the next `seq` (1, 2, …). The numbers belong to one gateway
- * process, named by `epoch` in "subscribed": after a reconnect to a different epoch, subscribe without
- * `since`. Without `since`, "subscribed" is followed by the snapshot, where one exists: the latest message of
- * each type the channel carries (the current level set; the latest candle, book features or flow seen while
- * the channel was watched), each with `"snapshot":true` and the current seq. With `since` (the last seq
+ * Sequence: every update of a channel carries the next `seq` (1, 2, …). The numbers are shared by every
+ * gateway process on the same cache (one Redis), named by `epoch` in "subscribed": a client may resume on
+ * any of them, but after a reconnect to a different epoch it must subscribe without `since`. Without
+ * `since`, "subscribed" is followed by the snapshot, where one exists: the latest message of each type the
+ * channel carries (the current level set; the latest candle, book features or flow published), each with
+ * `"snapshot":true` and the current seq. With `since` (the last seq
  * received), the missed updates follow in order when the gateway still holds them; otherwise a
  * {"type":"gap","channel","from","to"} names the seqs that cannot be replayed (from is 1 when `since` is
  * ahead of the channel, i.e. from another epoch) and the snapshot follows.

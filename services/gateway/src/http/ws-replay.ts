@@ -4,9 +4,10 @@ import { updateMessage, type UpdateType } from './ws-protocol.js';
 export type Resume = { kind: 'replay'; messages: string[] } | { kind: 'gap'; from: number; to: number };
 
 /**
- * The numbered history of one channel: its sequence counter, the last `capacity` update messages (a
- * ring), and the latest data of each update type (the snapshot a new subscriber starts from). Numbers
- * only grow; `breakContinuity` marks a stretch the gateway did not watch so no resume can span it.
+ * The numbered history of one channel as this process saw it: the current sequence number, the last
+ * `capacity` update messages (a ring), and the latest data of each update type (the snapshot a new
+ * subscriber starts from). Numbers are assigned once for all gateway processes (see ws-channel-publisher.ts)
+ * and only grow; a number skipped on the way (a stretch this process did not see) means no resume can span it.
  */
 export class ChannelLog {
   private current = 0;
@@ -28,9 +29,15 @@ export class ChannelLog {
     return this.current;
   }
 
-  /** Numbers an update, keeps it, and returns the message to send. */
-  record(type: UpdateType, data: string): string {
-    const seq = ++this.current;
+  /**
+   * Keeps update number `seq` (by default the next one) and returns the message to send; undefined for a
+   * number already passed (a repeat), which must not be sent again.
+   */
+  record(type: UpdateType, data: string, seq = this.current + 1): string | undefined {
+    if (seq <= this.current) return undefined;
+    // Numbers between were not seen here: the ring restarts at this one.
+    if (seq > this.current + 1) this.oldest = seq;
+    this.current = seq;
     const text = updateMessage(type, this.channel, seq, data);
     this.ring[seq % this.capacity] = text;
     if (seq - this.oldest >= this.capacity) this.oldest = seq - this.capacity + 1;
@@ -39,10 +46,22 @@ export class ChannelLog {
     return text;
   }
 
+  /**
+   * Takes the latest update of a type from elsewhere (the shared cache) without its history: when it is
+   * newer than anything seen, the numbers jump to it and nothing before it can be replayed.
+   */
+  seed(type: UpdateType, data: string, seq: number): void {
+    if (seq > this.current) {
+      this.current = seq;
+      this.oldest = seq + 1;
+    }
+    if (!this.latest.has(type)) this.latest.set(type, data);
+  }
+
   /** Every message after `since` in order when the ring still holds them all, else the missed range. */
   resume(since: number): Resume {
     if (since === this.current) return { kind: 'replay', messages: [] };
-    // Ahead of this channel: the number comes from another gateway process.
+    // Ahead of this channel: the number comes from another numbering (epoch).
     if (since > this.current) return { kind: 'gap', from: 1, to: this.current };
     if (since + 1 < this.oldest) return { kind: 'gap', from: since + 1, to: this.current };
     const messages: string[] = [];
@@ -56,11 +75,10 @@ export class ChannelLog {
   }
 
   /**
-   * The gateway stops watching the channel: what happens next is unseen, so the history and snapshot
-   * go, and one number is spent on the unseen stretch so a client at the old seq gets a gap.
+   * The process stops watching the channel: what happens next is unseen, so the history and snapshot go.
+   * The number stays: the next update seen (or seeded) tells whether anything was missed meanwhile.
    */
-  breakContinuity(): void {
-    this.current++;
+  forget(): void {
     this.oldest = this.current + 1;
     this.ring.fill(undefined);
     this.latest.clear();

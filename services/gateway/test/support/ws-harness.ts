@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { instrumentKey, type TopicMessage, type TopicName } from '@pricelevel/contracts';
-import { silentLogger } from '@pricelevel/platform';
+import { MemoryCache, silentLogger } from '@pricelevel/platform';
 import { WsGateway, type WsGatewayOptions } from '../../src/http/ws-gateway.js';
 import { InstrumentCatalog } from '../../src/instruments.js';
 import { resolveLimits } from '../../src/limits.js';
 import { LiveFeeds } from '../../src/live-feeds.js';
 import { emptyMetrics, type GatewayMetrics } from '../../src/metrics.js';
+import { WsChannelPublisher } from '../../src/ws-channel-publisher.js';
 import { BTC, BTC_PERP, ETH } from './fixtures.js';
 import { TestBus } from './test-bus.js';
 
@@ -24,8 +25,10 @@ export async function startWsGateway(options: Partial<WsGatewayOptions>): Promis
   const metrics = emptyMetrics();
   const feeds = new LiveFeeds(silentLogger, metrics);
   await feeds.subscribe(bus, 'ws-test', () => {});
+  const cache = new MemoryCache();
+  await new WsChannelPublisher(cache, silentLogger, metrics).subscribe(bus, () => {});
   const ws = new WsGateway({
-    feeds, catalog: new InstrumentCatalog([BTC, ETH, BTC_PERP]), limits: resolveLimits(undefined), logger: silentLogger, metrics, options,
+    feeds, cache, catalog: new InstrumentCatalog([BTC, ETH, BTC_PERP]), limits: resolveLimits(undefined), logger: silentLogger, metrics, options,
   });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
@@ -40,6 +43,7 @@ export async function startWsGateway(options: Partial<WsGatewayOptions>): Promis
       ws.terminateAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await cache.close();
     },
   };
 }
