@@ -54,6 +54,7 @@ export class LevelDetector {
   private readonly log: Logger;
   private readonly seedRetryMs: number;
   private readonly refreshMs: number;
+  private stopping = false;
 
   constructor(private readonly o: LevelDetectorOptions) {
     this.log = o.logger.child({ component: 'level-detector' });
@@ -77,9 +78,12 @@ export class LevelDetector {
     this.log.info({ instruments: this.states.size }, 'level detector started');
   }
 
+  /** Stops recomputing and waits for the recomputes in flight: the store closes after this. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.timer?.cancel();
     await this.sub?.close();
+    await Promise.all([...this.states.values()].map((s) => s.queue));
     this.log.info(this.stats(), 'level detector stopped');
   }
 
@@ -97,6 +101,7 @@ export class LevelDetector {
   recompute(key: string): Promise<LevelSet | undefined> {
     const s = this.states.get(key);
     if (!s) throw new Error(`unknown instrument ${key}`);
+    if (this.stopping) return Promise.resolve(undefined);
     s.busy++;
     const next = s.queue.then(() => this.run(key, s)).finally(() => s.busy--);
     s.queue = next.catch(() => undefined);

@@ -113,4 +113,33 @@ describe('LevelDetector', () => {
     await detector.stop();
     expect(detector.stats()).toMatchObject({ recomputes: 0, published: 0, failures: 0 });
   });
+
+  it('stops only after the recompute in flight, and starts none afterwards (the store closes next)', async () => {
+    const clock = new ManualClock(AS_OF + 60_000);
+    const bus = new MemoryBus({ clock, logger: silentLogger });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let queries = 0;
+    const slow = Object.create(store, {
+      queryCandles: { value: async (...args: Parameters<ClickHouseStore['queryCandles']>) => {
+        queries++;
+        await held;
+        return store.queryCandles(...args);
+      } },
+    }) as ClickHouseStore;
+    const detector = new LevelDetector({ bus, store: slow, clock, logger: silentLogger, instruments: [REF] });
+    await detector.start();
+    // start() kicked off the first recompute, now waiting on the store.
+    expect(queries).toBeGreaterThan(0);
+    let stopped = false;
+    const stopping = detector.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    const after = queries;
+    expect(await detector.recompute(instrumentKey(REF))).toBeUndefined();
+    expect(queries).toBe(after);
+    expect(detector.stats().failures).toBe(0);
+  }, 60_000);
 });
