@@ -61,19 +61,21 @@ export class Aggregator {
   }
 
   /**
-   * Stores a batch, then folds it. A failed trade write throws before anything is folded, so the bus
-   * redelivers the batch; a failed candle write keeps the candles pending for the next tick instead,
-   * because the trades are already folded. Redelivered trades are recognised by id and skipped.
+   * Folds a batch and publishes what it changed, then stores the trades: the store's write time stays
+   * off the candles' path. A failed trade write throws, so the bus redelivers the batch: its trades are
+   * stored again and recognised by id in the builders, not folded twice. A failed candle write keeps the
+   * candles pending for the next tick.
    */
   async onTrades(trades: readonly Trade[]): Promise<void> {
-    await this.o.store.insertTrades(trades);
     for (const t of trades) {
       const e = this.entryFor(t);
       if (e.ids.add(t.tradeId)) e.builder.onTrade(t);
       else this.st.duplicates++;
     }
+    const flushed = this.flush().catch(() => undefined);
+    await this.o.store.insertTrades(trades);
     this.st.trades += trades.length;
-    await this.flush().catch(() => undefined);
+    await flushed;
   }
 
   /** Moves every builder to the clock: closes due candles, emits open ones. */
