@@ -5,6 +5,12 @@ import type { Logger } from '../logging/logger.js';
 import type { BatchHandler, BusStats, Delivery, SubscribeOptions, Subscription } from './bus.js';
 import { retryDelayMs } from './retry-backoff.js';
 
+/** Joins tried when kafkajs gives up on the consumer while it joins (see `start`). */
+const START_ATTEMPTS = 3;
+
+/** The consumer crashed and kafkajs will not restart it (a non-retriable protocol error). */
+class ConsumerGaveUp extends Error {}
+
 export interface KafkaConsumerSettings {
   sessionTimeout: number;
   heartbeatInterval: number;
@@ -20,13 +26,14 @@ export interface KafkaConsumerSettings {
  * same offset again (after a backoff that keeps heartbeating) and the batch is redelivered.
  */
 export class KafkaSubscription<T extends TopicName> implements Subscription {
-  private readonly consumer: Consumer;
+  /** The current consumer: one per join, replaced when kafkajs gives up on it. */
+  private consumer: Consumer | undefined;
   private readonly schemaVersion: string;
   private readonly failures = new Map<number, number>();
   private closing: Promise<void> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: SubscribeOptions<T>,
     private readonly handler: BatchHandler<T>,
     private readonly settings: KafkaConsumerSettings,
@@ -36,48 +43,97 @@ export class KafkaSubscription<T extends TopicName> implements Subscription {
     private readonly onClosed: (s: KafkaSubscription<T>) => void,
   ) {
     this.schemaVersion = schemaVersionOf(options.topic);
-    this.consumer = kafka.consumer({
-      groupId: kafkaGroupId(options.group, options.topic),
-      sessionTimeout: settings.sessionTimeout,
-      heartbeatInterval: settings.heartbeatInterval,
-      maxWaitTimeInMs: settings.maxWaitTimeInMs,
-      allowAutoTopicCreation: false,
-    });
   }
 
-  /** Resolves once the consumer has joined its group and fetched once (so its start offsets are fixed). */
+  /**
+   * Resolves once the consumer has joined its group and fetched once (so its start offsets are fixed).
+   * kafkajs does not restart a consumer after a non-retriable error; librdkafka's mock answers
+   * INVALID_REQUEST to a follower whose SyncGroup comes after the leader's, so any join or rebalance
+   * with two members can end that way. Such a consumer is replaced by a new one (a new group member):
+   * up to START_ATTEMPTS times while starting, then for as long as the subscription is open.
+   */
   async start(): Promise<void> {
-    const ready = this.waitUntilReady();
-    ready.catch(() => undefined); // observed below; avoid an unhandled rejection if connect throws first
-    try {
-      await this.consumer.connect();
-      await this.consumer.subscribe({
-        topics: [this.options.topic],
-        fromBeginning: this.options.fromBeginning ?? false,
-      });
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.onBatch(payload),
-      });
-      await ready;
-    } catch (err) {
-      await this.close();
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (err) {
+        if (!(err instanceof ConsumerGaveUp) || attempt >= START_ATTEMPTS || this.closing) {
+          await this.close();
+          throw err;
+        }
+        this.logger.warn({ err: err.cause, attempt }, 'kafka consumer gave up while joining; joining again');
+        await this.backoff(attempt);
+      }
     }
   }
 
   close(): Promise<void> {
-    this.closing ??= this.consumer
-      .disconnect()
+    this.closing ??= (this.consumer?.disconnect() ?? Promise.resolve())
       .catch((err: unknown) => this.logger.warn({ err }, 'kafka consumer disconnect failed'))
       .finally(() => this.onClosed(this));
     return this.closing;
   }
 
-  private waitUntilReady(): Promise<void> {
-    const { events } = this.consumer;
+  private newConsumer(): Consumer {
+    return this.kafka.consumer({
+      groupId: kafkaGroupId(this.options.group, this.options.topic),
+      sessionTimeout: this.settings.sessionTimeout,
+      heartbeatInterval: this.settings.heartbeatInterval,
+      maxWaitTimeInMs: this.settings.maxWaitTimeInMs,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** One consumer, from connect to its first fetch; afterwards a crash kafkajs gives up on replaces it. */
+  private async startOnce(): Promise<void> {
+    if (this.closing) throw new Error('kafka subscription closed');
+    const consumer = (this.consumer = this.newConsumer());
+    const ready = this.waitUntilReady(consumer);
+    ready.catch(() => undefined); // observed below; avoid an unhandled rejection if connect throws first
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [this.options.topic],
+      fromBeginning: this.options.fromBeginning ?? false,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    await ready;
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (e.payload.restart || this.closing || this.consumer !== consumer) return;
+      this.logger.error({ err: e.payload.error }, 'kafka consumer gave up; replacing it');
+      // Its connections stay open after a crash kafkajs does not restart from.
+      void consumer.disconnect().catch(() => undefined);
+      void this.replace();
+    });
+  }
+
+  /** Starts new consumers, backing off, until one runs or the subscription closes. */
+  private async replace(): Promise<void> {
+    for (let attempt = 1; !this.closing; attempt++) {
+      await this.backoff(attempt);
+      try {
+        await this.startOnce();
+        return;
+      } catch (err) {
+        if (this.closing) return;
+        this.logger.warn({ err, attempt }, 'replacing the kafka consumer failed; trying again');
+        await this.consumer?.disconnect().catch(() => undefined);
+      }
+    }
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const delay = retryDelayMs(attempt, this.settings.retryBackoffMs, this.settings.maxRetryBackoffMs);
+    return new Promise<void>((resolve) => this.clock.setTimeout(resolve, delay));
+  }
+
+  private waitUntilReady(consumer: Consumer): Promise<void> {
+    const { events } = consumer;
     return new Promise<void>((resolve, reject) => {
       let joined = false;
       const offs: (() => void)[] = [];
@@ -97,19 +153,19 @@ export class KafkaSubscription<T extends TopicName> implements Subscription {
         this.settings.joinTimeoutMs,
       );
       offs.push(
-        this.consumer.on(events.GROUP_JOIN, (e) => {
+        consumer.on(events.GROUP_JOIN, (e) => {
           joined = true;
           this.logger.info(
             { memberId: e.payload.memberId, assignment: e.payload.memberAssignment },
             'kafka consumer joined group',
           );
         }),
-        this.consumer.on(events.FETCH, () => {
+        consumer.on(events.FETCH, () => {
           if (joined) done();
         }),
-        this.consumer.on(events.CRASH, (e) => {
+        consumer.on(events.CRASH, (e) => {
           this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'kafka consumer crashed');
-          if (!e.payload.restart) done(e.payload.error);
+          if (!e.payload.restart) done(new ConsumerGaveUp(`kafka consumer crashed: ${e.payload.error.message}`, { cause: e.payload.error }));
         }),
       );
     });
