@@ -22,6 +22,16 @@ runCacheContract(
 );
 
 describe('RedisCache specifics', () => {
+  it('answers a readiness ping while Redis answers, and fails it when Redis is unreachable', async () => {
+    const cache = new RedisCache({ url: server.url });
+    await cache.ping();
+    await cache.close();
+    // Nothing listens on port 1: no retries, so the ping fails promptly.
+    const nowhere = new RedisCache({ url: 'redis://127.0.0.1:1', options: { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true } });
+    await expect(nowhere.ping()).rejects.toThrow();
+    await nowhere.close();
+  });
+
   it('stores with a millisecond ttl that Redis reports', async () => {
     const cache = new RedisCache({ url: server.url });
     await cache.set('ttl:key', 'v', 60_000);

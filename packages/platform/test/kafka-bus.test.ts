@@ -97,4 +97,16 @@ describe.concurrent('KafkaBus specifics', () => {
     await expect(bus.publish('md.trade.v1', [trade('test:spot:G', 1)])).rejects.toThrow();
     expect(bus.stats().published).toBe(0);
   });
+
+  it('answers a readiness ping while the brokers answer, and fails it once they are gone', async ({ expect, onTestFinished }) => {
+    const { broker } = await setup(onTestFinished);
+    const bus = new KafkaBus({
+      brokers: broker.brokers, clientId: 'ping', logger: silentLogger, connectionTimeoutMs: 300, requestTimeoutMs: 500, retry: { retries: 0 },
+    });
+    onTestFinished(() => bus.close().catch(() => undefined));
+    await bus.ping();
+    await bus.ping();
+    await broker.stop();
+    await expect(bus.ping()).rejects.toThrow();
+  });
 });

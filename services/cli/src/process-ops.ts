@@ -23,7 +23,7 @@ export async function startProcessOps(platform: Platform, context: INestApplicat
       host: config.OPS_HOST,
       port: config.OPS_PORT,
       registry,
-      checks: [{ name: 'store', check: () => platform.store.ping() }],
+      checks: readinessChecks(platform),
       logger,
     });
   } catch (err) {
@@ -41,4 +41,12 @@ export async function startProcessOps(platform: Platform, context: INestApplicat
       await server.close();
     },
   };
+}
+
+/** What a process needs to do its work: the store, and the broker and cache where they are remote. */
+function readinessChecks({ store, bus, cache }: Platform): { name: string; check: () => Promise<void> }[] {
+  const checks = [{ name: 'store', check: () => store.ping() }];
+  if (bus.ping) checks.push({ name: 'bus', check: bus.ping.bind(bus) });
+  if (cache.ping) checks.push({ name: 'cache', check: cache.ping.bind(cache) });
+  return checks;
 }

@@ -34,6 +34,7 @@ describe('distributed mode over Kafka', () => {
   const dirs: string[] = [];
   let distributedGrpc: number;
   let embeddedGrpc: number;
+  let distributedOps: number;
 
   beforeAll(async () => {
     broker = await startKafkaTestBroker({ topics: TOPIC_NAMES.map((t) => `${t}:6`) });
@@ -47,11 +48,13 @@ describe('distributed mode over Kafka', () => {
     const kafka = { PL_MODE: 'distributed', KAFKA_BROKERS: broker.brokers.join(','), KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_MS: '500' };
     distributedGrpc = await freePort();
     embeddedGrpc = await freePort();
+    distributedOps = await freePort();
     const local = { GRPC_HOST: '127.0.0.1', HTTP_HOST: '127.0.0.1' };
     procs.push(
       startCli(['run', 'collector'], { ...venue, ...kafka, ...local, PL_DATA_DIR: dir() }),
       startCli(['run', 'aggregator,feature,gateway'], {
         ...venue, ...kafka, ...local, PL_DATA_DIR: dir(), GRPC_PORT: String(distributedGrpc), HTTP_PORT: String(await freePort()),
+        OPS_HOST: '127.0.0.1', OPS_PORT: String(distributedOps),
       }),
       startCli(['up'], { ...venue, ...local, PL_DATA_DIR: dir(), GRPC_PORT: String(embeddedGrpc), HTTP_PORT: String(await freePort()) }),
     );
@@ -96,6 +99,11 @@ describe('distributed mode over Kafka', () => {
       emb.close();
     }
   }, 120_000);
+
+  it('reports ready only with the store and the Kafka brokers answering', async () => {
+    const res = await fetch(`http://127.0.0.1:${distributedOps}/health/ready`);
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { status: 'ok', checks: { store: 'ok', bus: 'ok' } } });
+  });
 
   it('computes features from the Kafka topics in a separate process, as the embedded run does', async () => {
     const dist = grpcClient(distributedGrpc);

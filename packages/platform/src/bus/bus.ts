@@ -47,6 +47,8 @@ export interface Bus {
   /** Waits until everything published so far has been handed to the broker (or to local queues). */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Resolves when the broker answers (readiness checks); absent = nothing to reach (in-memory). */
+  ping?(): Promise<void>;
   /** Counters for monitoring (the adapters in this package implement it). */
   stats?(): BusStats;
 }

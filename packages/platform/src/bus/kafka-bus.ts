@@ -1,5 +1,5 @@
 import { encodeMessage, schemaVersionOf, SCHEMA_VERSION_HEADER, type TopicName } from '@pricelevel/contracts';
-import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { BatchHandler, Bus, BusStats, OutgoingMessage, SubscribeOptions, Subscription } from './bus.js';
@@ -47,6 +47,8 @@ export class KafkaBus implements Bus {
   private readonly clock: Clock;
   private readonly consumerSettings: KafkaConsumerSettings;
   private producerReady: Promise<void> | undefined;
+  /** Kept connected for readiness pings once the first one ran. */
+  private pingAdmin: Promise<Admin> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(config: KafkaBusConfig) {
@@ -181,10 +183,27 @@ export class KafkaBus implements Bus {
     return this.batcher.flush();
   }
 
+  /** A cluster metadata round trip: the brokers answer. */
+  async ping(): Promise<void> {
+    if (this.closing) throw new Error('the bus is closed');
+    this.pingAdmin ??= (async () => {
+      const admin = this.kafka.admin({ retry: { retries: 0 } });
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await this.pingAdmin.catch((err: unknown) => {
+      this.pingAdmin = undefined;
+      throw err;
+    });
+    await admin.describeCluster();
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.batcher.flush();
       await Promise.all([...this.subscriptions].map((s) => s.close()));
+      const admin = await this.pingAdmin?.catch(() => undefined);
+      await admin?.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'admin disconnect failed'));
       if (this.producerReady)
         await this.producer
           .disconnect()

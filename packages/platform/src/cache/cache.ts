@@ -18,5 +18,7 @@ export interface Cache {
   publishNumbered?(channel: string, counterKey: string, message: string, latestKey?: string): Promise<number>;
   /** Stores `value` only when `key` holds nothing; says whether it did. */
   setIfAbsent?(key: string, value: string): Promise<boolean>;
+  /** Resolves when the server answers (readiness checks); absent = nothing to reach (in-memory). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -110,6 +110,10 @@ export class RedisCache implements Cache {
     return { close: async () => this.removeListener(channel, set, listener) };
   }
 
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.channels.clear();
