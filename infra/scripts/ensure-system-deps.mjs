@@ -11,6 +11,8 @@ const NEEDED = [
   { pkg: 'libprotobuf-dev', present: () => fs.existsSync('/usr/include/google/protobuf/timestamp.proto') },
   { pkg: 'gcc', present: () => has('gcc') },
   // The reference reader the dataset-export test checks its .npy files with.
+  // The browser the web UI test drives through playwright-core (no browser downloads here).
+  { pkg: 'chromium', present: () => fs.existsSync('/usr/bin/chromium') },
   { pkg: 'python3-numpy', present: () => spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0 },
 ];
 

@@ -3,9 +3,10 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { AggregatorModule } from '@pricelevel/aggregator';
 import { CollectorModule } from '@pricelevel/collector';
 import { FeatureModule } from '@pricelevel/feature';
-import { GatewayModule } from '@pricelevel/gateway';
+import { GatewayModule, LevelApiModule } from '@pricelevel/gateway';
 import { LevelDetectorModule } from '@pricelevel/level-detector';
 import type { Platform } from '@pricelevel/platform';
+import { webRoot } from '@pricelevel/web';
 import { startProcessOps, type ProcessOps } from './process-ops.js';
 
 export const SERVICES = ['collector', 'aggregator', 'feature', 'level-detector', 'gateway'] as const;
@@ -22,8 +23,18 @@ function moduleFor(name: ServiceName, platform: Platform): DynamicModule {
     case 'level-detector':
       return LevelDetectorModule.register(platform);
     case 'gateway':
-      return GatewayModule.register(platform);
+      return GatewayModule.register(platform, { webRoot });
   }
+}
+
+/**
+ * A level detector without a gateway beside it (distributed mode) serves LevelService over gRPC itself,
+ * for the gateways to forward to (LEVEL_SERVICE_ADDRESS); with one, the gateway answers it in-process.
+ */
+function modulesFor(services: readonly ServiceName[], platform: Platform): DynamicModule[] {
+  const modules = services.map((s) => moduleFor(s, platform));
+  if (services.includes('level-detector') && !services.includes('gateway')) modules.push(LevelApiModule.register(platform));
+  return modules;
 }
 
 class RootModule {}
@@ -43,7 +54,7 @@ export interface RunningApp {
 export async function startApp(platform: Platform, services: readonly ServiceName[]): Promise<RunningApp> {
   await platform.store.migrate();
   const context = await NestFactory.createApplicationContext(
-    { module: RootModule, imports: services.map((s) => moduleFor(s, platform)) },
+    { module: RootModule, imports: modulesFor(services, platform) },
     { logger: ['error', 'warn'], abortOnError: false },
   );
   const ops = await startProcessOps(platform, context, services);

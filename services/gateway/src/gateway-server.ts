@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { status as Status, type Server as GrpcServer } from '@grpc/grpc-js';
+import { credentials, status as Status } from '@grpc/grpc-js';
+import { LevelServiceClient } from '@pricelevel/contracts';
 import { DEFAULT_HISTORY_DAYS } from '@pricelevel/levels';
-import { MemoryCache, type Bus, type Cache, type Clock, type Logger, type Store, type Subscription, type TimerHandle } from '@pricelevel/platform';
-import type { HealthImplementation } from 'grpc-health-check';
+import { MemoryCache, type Bus, type Cache, type Clock, type Logger, type Store, type Subscription } from '@pricelevel/platform';
 import { EvaluationRunner } from './evaluation-runner.js';
-import { bindGrpc, createGrpcServer, setServing, shutdownGrpc } from './grpc/grpc-server.js';
+import { bindGrpc, createGrpcServer, setServing, shutdownGrpc, type GrpcParts } from './grpc/grpc-server.js';
 import { createLevelService } from './grpc/level-service.js';
+import { createRemoteLevelService } from './grpc/remote-level-service.js';
+import { LevelSeed } from './level-seed.js';
 import { createMarketDataService } from './grpc/market-data-service.js';
 import type { OpenStream } from './grpc/stream-writer.js';
 import { createHttpRoutes } from './http/health-route.js';
+import { createJsonApi } from './http/json-api.js';
+import { createStaticFiles } from './http/static-files.js';
 import { WsGateway, type WsGatewayOptions } from './http/ws-gateway.js';
 import { checkInstrumentFormat, InstrumentCatalog, type InstrumentRef } from './instruments.js';
 import { resolveLimits, type GatewayLimits } from './limits.js';
@@ -18,7 +22,6 @@ import { LiveFeeds } from './live-feeds.js';
 import { emptyMetrics, type GatewayMetrics } from './metrics.js';
 import { WsChannelPublisher } from './ws-channel-publisher.js';
 
-const DAY_MS = 86_400_000;
 
 export interface GatewayServerOptions {
   store: Store;
@@ -44,6 +47,13 @@ export interface GatewayServerOptions {
   token?: string;
   /** WebSocket heartbeat, replay and origin settings (the token comes from `token`). */
   ws?: Partial<Omit<WsGatewayOptions, 'token'>>;
+  /**
+   * Where LevelService is answered in distributed mode: the level detector's gRPC server (`host:port`),
+   * to which every LevelService call is forwarded. Unset: answered here, from the store and the bus.
+   */
+  levelService?: { address: string };
+  /** A directory of static files (the web UI) served over HTTP at `/`; none when unset. */
+  webRoot?: string;
 }
 
 export interface GatewayPorts {
@@ -68,15 +78,15 @@ export class GatewayServer {
   private readonly feeds: LiveFeeds;
   private readonly streams = new Set<OpenStream>();
   private readonly ws: WsGateway;
-  private readonly grpcServer: GrpcServer;
-  private readonly health: HealthImplementation;
+  private readonly grpc: GrpcParts;
   private readonly httpServer: HttpServer;
   private readonly subscriptions: Subscription[] = [];
   private readonly evaluations: EvaluationRunner;
   private readonly cache: Cache;
   private readonly ownsCache: boolean;
   private readonly wsPublisher: WsChannelPublisher;
-  private seedRetry: TimerHandle | undefined;
+  private readonly levelClient: LevelServiceClient | undefined;
+  private readonly levelSeed: LevelSeed;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped: Promise<void> | undefined;
 
@@ -91,7 +101,7 @@ export class GatewayServer {
     this.feeds = new LiveFeeds(this.logger, this.counters);
     this.ownsCache = options.cache === undefined;
     this.cache = options.cache ?? new MemoryCache({ logger: this.logger, clock: options.clock });
-    this.wsPublisher = new WsChannelPublisher(this.cache, this.logger, this.counters);
+    this.wsPublisher = new WsChannelPublisher(this.cache, this.logger, this.counters, options.instruments);
     const isStopping = () => this.state === 'stopping' || this.state === 'stopped';
 
     const calls = {
@@ -99,7 +109,9 @@ export class GatewayServer {
     };
     const marketData = createMarketDataService({ ...calls, store: options.store, feeds: this.feeds, catalog: this.catalog, clock: options.clock });
     this.evaluations = new EvaluationRunner({ concurrency: this.limits.evaluationConcurrency, timeoutMs: this.limits.evaluationTimeoutMs, clock: options.clock });
-    const levels = createLevelService({
+    this.levelSeed = new LevelSeed({ store: options.store, clock: options.clock, logger: this.logger, levels: this.feeds.levels, retryMs: this.limits.levelSeedRetryMs });
+    this.levelClient = options.levelService && new LevelServiceClient(options.levelService.address, credentials.createInsecure());
+    const levels = this.levelClient ? createRemoteLevelService(this.levelClient, { ...calls, address: options.levelService!.address }) : createLevelService({
       ...calls,
       store: options.store,
       levels: this.feeds.levels,
@@ -109,14 +121,18 @@ export class GatewayServer {
       detectorHistory: DEFAULT_HISTORY_DAYS,
     });
     const auth = options.token ? { token: options.token, refused: () => this.counters.grpcUnauthenticated++ } : undefined;
-    ({ server: this.grpcServer, health: this.health } = createGrpcServer({ marketData, levels }, auth));
+    this.grpc = createGrpcServer({ marketData, levels }, auth);
 
     this.ws = new WsGateway({
       feeds: this.feeds, cache: this.cache, catalog: this.catalog, limits: this.limits, logger: this.logger, metrics: this.counters,
       options: { ...options.ws, token: options.token },
     });
+    const api = createJsonApi({
+      marketData, levels, logger: this.logger, token: options.token, refused: () => this.counters.grpcUnauthenticated++,
+    });
+    const staticFiles = options.webRoot === undefined ? undefined : createStaticFiles(options.webRoot);
     this.httpServer = createServer(
-      createHttpRoutes({ store: options.store, clock: options.clock, logger: this.logger, healthTimeoutMs: this.limits.healthTimeoutMs, isStopping }),
+      createHttpRoutes({ store: options.store, clock: options.clock, logger: this.logger, healthTimeoutMs: this.limits.healthTimeoutMs, isStopping, api, staticFiles }),
     );
     this.httpServer.on('upgrade', (req, socket, head) => this.ws.handleUpgrade(req, socket, head));
     this.httpServer.on('clientError', (err, socket) => {
@@ -135,10 +151,10 @@ export class GatewayServer {
       await this.ws.init();
       await this.wsPublisher.subscribe(this.options.bus, (s) => this.subscriptions.push(s));
       // After subscribing: a set published meanwhile is not missed, and a stored one older than it is ignored.
-      await this.seedLevels(this.options.instruments);
-      const grpcPort = await bindGrpc(this.grpcServer, this.options.grpc.host, this.options.grpc.port);
+      await this.levelSeed.run(this.options.instruments);
+      const grpcPort = await bindGrpc(this.grpc.server, this.options.grpc.host, this.options.grpc.port);
       const httpPort = await this.listenHttp();
-      setServing(this.health, true);
+      setServing(this.grpc, true);
       this.state = 'running';
       this.logger.info({ grpcPort, httpPort, group, instruments: this.options.instruments.length }, 'gateway listening');
       return { grpcPort, httpPort };
@@ -164,32 +180,10 @@ export class GatewayServer {
     return { ...this.counters };
   }
 
-  /**
-   * The newest stored set of each instrument. An instrument whose read fails is retried later (the store
-   * may still be starting); meanwhile its levels come from the bus alone.
-   */
-  private async seedLevels(instruments: readonly InstrumentRef[]): Promise<void> {
-    const now = this.options.clock.now();
-    const failed: InstrumentRef[] = [];
-    await Promise.all(instruments.map(async (ref) => {
-      try {
-        // A day ahead: a set stamped by a detector whose clock runs ahead of ours is still the newest.
-        const [set] = await this.options.store.queryLevelSets({ ...ref, fromTs: 0, toTs: now + DAY_MS, limit: 1, tail: true });
-        if (set) this.feeds.levels.offer(set);
-      } catch (err) {
-        failed.push(ref);
-        this.logger.warn({ err, instrument: ref }, 'reading the stored level set failed; will retry');
-      }
-    }));
-    if (failed.length > 0 && (this.state === 'starting' || this.state === 'running')) {
-      this.seedRetry = this.options.clock.setTimeout(() => void this.seedLevels(failed), this.limits.levelSeedRetryMs);
-    }
-  }
-
   private async shutdown(): Promise<void> {
     this.state = 'stopping';
-    this.seedRetry?.cancel();
-    setServing(this.health, false);
+    this.levelSeed.cancel();
+    setServing(this.grpc, false);
     for (const writer of [...this.streams]) writer.end({ code: Status.UNAVAILABLE, details: 'gateway is shutting down' });
     this.ws.closeAll();
 
@@ -198,8 +192,9 @@ export class GatewayServer {
       graceTimer = this.options.clock.setTimeout(resolve, this.limits.shutdownGraceMs);
     });
     const closeSubscriptions = this.subscriptions.map((s) => s.close().catch((err: unknown) => this.logger.warn({ err }, 'closing a bus subscription failed')));
-    await Promise.all([...closeSubscriptions, shutdownGrpc(this.grpcServer, grace), this.closeHttp(grace), this.evaluations.stopAll()]);
+    await Promise.all([...closeSubscriptions, shutdownGrpc(this.grpc.server, grace), this.closeHttp(grace), this.evaluations.stopAll()]);
     graceTimer?.cancel();
+    this.levelClient?.close();
     if (this.ownsCache) await this.cache.close();
     this.state = 'stopped';
     this.logger.info(this.metrics(), 'gateway stopped');

@@ -5,7 +5,8 @@ import { GatewayLifecycle } from './handlers/lifecycle.handler.js';
 
 @Module({})
 export class GatewayModule {
-  static register(platform: Platform): DynamicModule {
+  /** `webRoot`: the web UI's built files, served at `/` (the CLI passes @pricelevel/web's). */
+  static register(platform: Platform, options: { webRoot?: string } = {}): DynamicModule {
     const c = platform.config;
     return {
       module: GatewayModule,
@@ -24,6 +25,8 @@ export class GatewayModule {
               http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
               token: c.GATEWAY_TOKEN,
               ws: { allowedOrigins: c.GATEWAY_WS_ALLOWED_ORIGINS, pingIntervalMs: c.GATEWAY_WS_PING_INTERVAL_MS },
+              webRoot: options.webRoot,
+              levelService: c.LEVEL_SERVICE_ADDRESS === undefined ? undefined : { address: c.LEVEL_SERVICE_ADDRESS },
             }),
         },
         GatewayLifecycle,

@@ -5,5 +5,7 @@ export { DEFAULT_LIMITS, resolveLimits, type GatewayLimits } from './limits.js';
 export type { GatewayMetrics } from './metrics.js';
 export type { InstrumentRef } from './instruments.js';
 export { MARKET_DATA_SERVICE_NAME, LEVEL_SERVICE_NAME, HEALTH_SERVICE_NAME } from './grpc/grpc-server.js';
-export { WS_PATH, WS_CLOSE_TRY_AGAIN_LATER, WS_CLOSE_GOING_AWAY, DEFAULT_WS_OPTIONS, type WsGatewayOptions } from './http/ws-gateway.js';
+export { WS_PATH, WS_CLOSE_TRY_AGAIN_LATER, WS_CLOSE_GOING_AWAY, WS_CLOSE_SERVICE_RESTART, DEFAULT_WS_OPTIONS, type WsGatewayOptions } from './http/ws-gateway.js';
 export { GatewayModule } from './gateway.module.js';
+export { LevelApiServer, type LevelApiServerOptions } from './level-api-server.js';
+export { LevelApiModule } from './level-api.module.js';

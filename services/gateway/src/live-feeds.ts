@@ -10,6 +10,8 @@ export const BOOK_FEATURES_TOPIC = 'feat.book.v1';
 export const BOOK_SNAPSHOT_TOPIC = 'feat.snapshot.v1';
 export const ORDER_FLOW_TOPIC = 'feat.flow.v1';
 export const LEVELS_TOPIC = 'levels.v1';
+export const QUALITY_TOPIC = 'md.quality.v1';
+export const TRADE_TOPIC = 'md.trade.v1';
 
 /** An instrument on one interval: a candle series or an order-flow series. */
 export interface SeriesRef extends InstrumentRef {

@@ -39,10 +39,18 @@ export interface GatewayMetrics {
   /** Open WebSocket clients. */
   wsClients: number;
   wsCandlesSent: number;
+  /** WebSocket trade messages sent (trades: channels). */
+  wsTradesSent: number;
   /** WebSocket book-feature and order-flow messages sent. */
   wsFeaturesSent: number;
   /** WebSocket level-set messages sent (current sets on subscribe and new versions). */
+  /** Calls the remote level service (distributed mode) could not answer. */
+  levelServiceErrors: number;
+  /** Times the shared WebSocket numbering restarted (cache flushed) and clients were asked to resubscribe. */
+  wsRenumberings: number;
   wsLevelSetsSent: number;
+  /** Quality events sent on quality: channels. */
+  wsQualityEventsSent: number;
   /** WebSocket messages answered with an error (bad JSON, unknown op, bad channel, …). */
   wsBadMessages: number;
   /** WebSocket clients closed with 1013 because they did not read fast enough. */
@@ -77,8 +85,12 @@ export function emptyMetrics(): GatewayMetrics {
     storeErrors: 0,
     wsClients: 0,
     wsCandlesSent: 0,
+    wsTradesSent: 0,
     wsFeaturesSent: 0,
+    levelServiceErrors: 0,
+    wsRenumberings: 0,
     wsLevelSetsSent: 0,
+    wsQualityEventsSent: 0,
     wsBadMessages: 0,
     wsSlowClientsClosed: 0,
     wsUpdatesPublished: 0,

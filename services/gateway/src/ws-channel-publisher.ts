@@ -2,8 +2,9 @@ import { instrumentKey, type TopicMessage, type TopicName } from '@pricelevel/co
 import type { Bus, Cache, Logger, Subscription } from '@pricelevel/platform';
 import { SECOND_FLOW } from './feature-query.js';
 import { wsCounterKey, wsLatestKey, wsUpdatesChannel } from './http/ws-cache-keys.js';
-import { candleData, channelName, featuresData, flowData, levelsData, type UpdateType } from './http/ws-protocol.js';
-import { BOOK_FEATURES_TOPIC, CANDLE_TOPIC, isLiveCandle, LEVELS_TOPIC, ORDER_FLOW_TOPIC } from './live-feeds.js';
+import { candleData, channelName, featuresData, flowData, levelsData, qualityData, tradeData, type UpdateType } from './http/ws-protocol.js';
+import type { InstrumentRef } from './instruments.js';
+import { BOOK_FEATURES_TOPIC, CANDLE_TOPIC, isLiveCandle, LEVELS_TOPIC, ORDER_FLOW_TOPIC, QUALITY_TOPIC, TRADE_TOPIC } from './live-feeds.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** One consumer group for every gateway process: the bus hands each message to ONE of them. */
@@ -23,11 +24,19 @@ export class WsChannelPublisher {
   /** Newest level-set version published per instrument: a redelivered older one is not news. */
   private readonly levelVersions = new Map<string, number>();
 
+  /** The symbols of each `exchange:market`: a connection's quality event (no symbol) concerns all of them. */
+  private readonly symbolsOf = new Map<string, string[]>();
+
   constructor(
     cache: Cache,
     private readonly logger: Logger,
     private readonly metrics: GatewayMetrics,
+    instruments: readonly InstrumentRef[] = [],
   ) {
+    for (const ref of instruments) {
+      const venue = `${ref.exchange}:${ref.market}`;
+      this.symbolsOf.set(venue, [...(this.symbolsOf.get(venue) ?? []), ref.symbol]);
+    }
     if (!cache.publishNumbered) throw new Error('the gateway needs a cache with publishNumbered (MemoryCache or RedisCache)');
     this.cache = cache as NumberedCache;
   }
@@ -37,6 +46,7 @@ export class WsChannelPublisher {
     opened(await this.follow(bus, CANDLE_TOPIC, group, (c, out) => {
       if (isLiveCandle(c)) out(channelName({ kind: 'candles', ...c }), 'candle', candleData(c));
     }));
+    opened(await this.follow(bus, TRADE_TOPIC, group, (t, out) => out(channelName({ kind: 'trades', ...t }), 'trade', tradeData(t))));
     opened(await this.follow(bus, BOOK_FEATURES_TOPIC, group, (f, out) => out(channelName({ kind: 'features', ...f }), 'features', featuresData(f))));
     opened(await this.follow(bus, ORDER_FLOW_TOPIC, group, (f, out) => {
       const data = flowData(f);
@@ -50,6 +60,11 @@ export class WsChannelPublisher {
       if (held !== undefined && held >= set.version) return;
       this.levelVersions.set(key, set.version);
       out(channelName({ kind: 'levels', ...set }), 'levels', levelsData(set));
+    }));
+    opened(await this.follow(bus, QUALITY_TOPIC, group, (event, out) => {
+      const data = qualityData(event);
+      const symbols = event.symbol !== '' ? [event.symbol] : (this.symbolsOf.get(`${event.exchange}:${event.market}`) ?? []);
+      for (const symbol of symbols) out(channelName({ kind: 'quality', exchange: event.exchange, market: event.market, symbol }), 'quality', data);
     }));
   }
 

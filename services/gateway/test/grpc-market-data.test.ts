@@ -98,7 +98,7 @@ describe('WatchCandles', () => {
     expect(own.map((s) => s.topic)).toEqual(['agg.candle.v1', 'feat.book.v1', 'feat.snapshot.v1', 'feat.flow.v1', 'levels.v1']);
     expect(new Set(own.map((s) => s.group)).size).toBe(1);
     expect(own[0]?.group).toMatch(/^gateway-[0-9a-f]{8}-/);
-    expect(h.bus.subscriptions.filter((s) => s.group === 'gateway-ws').map((s) => s.topic)).toEqual(['agg.candle.v1', 'feat.book.v1', 'feat.flow.v1', 'levels.v1']);
+    expect(h.bus.subscriptions.filter((s) => s.group === 'gateway-ws').map((s) => s.topic)).toEqual(['agg.candle.v1', 'md.trade.v1', 'feat.book.v1', 'feat.flow.v1', 'levels.v1', 'md.quality.v1']);
 
     const open = candle(BTC, '1m', T0, { final: false, close: 101 });
     const closed = candle(BTC, '1m', T0, { final: true, close: 102 });

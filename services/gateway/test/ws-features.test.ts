@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
-import { BTC, BTC_PERP, bookFeatures, ETH, type Harness, MIN, orderFlow, startGateway, T0 } from './support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { BTC, BTC_PERP, bookFeatures, ETH, type Harness, MIN, orderFlow, T0 } from './support/fixtures.js';
+import { gatewayPerTest } from './support/gateway-per-test.js';
 import { connectWs } from './support/ws-client.js';
 
 let h: Harness;
-const sockets: WebSocket[] = [];
-
-beforeEach(async () => {
-  h = await startGateway();
-});
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await h.gateway.stop();
-});
+const sockets = gatewayPerTest((started) => (h = started));
 
 const FEATURES = 'features:binance:spot:BTCUSDT';
 const FLOW_1M = 'flow:binance:spot:BTCUSDT:1m';

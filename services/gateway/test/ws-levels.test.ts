@@ -1,19 +1,11 @@
 import type { Level } from '@pricelevel/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
-import { BTC, BTC_PERP, ETH, type Harness, levelSet, startGateway } from './support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { BTC, BTC_PERP, ETH, type Harness, levelSet } from './support/fixtures.js';
+import { gatewayPerTest } from './support/gateway-per-test.js';
 import { connectWs } from './support/ws-client.js';
 
 let h: Harness;
-const sockets: WebSocket[] = [];
-
-beforeEach(async () => {
-  h = await startGateway();
-});
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await h.gateway.stop();
-});
+const sockets = gatewayPerTest((started) => (h = started));
 
 const LEVELS = 'levels:binance:spot:BTCUSDT';
 

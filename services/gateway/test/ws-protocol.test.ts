@@ -44,6 +44,8 @@ describe('ws protocol', () => {
       'flow:binance:spot:BTCUSDT:5m': { kind: 'flow', ...BTC, interval: '5m' },
       'flow:binance:spot:BTCUSDT:1s': { kind: 'flow', ...BTC, interval: '1s' },
       'levels:binance:spot:BTCUSDT': { kind: 'levels', ...BTC },
+      'trades:binance:spot:BTCUSDT': { kind: 'trades', ...BTC },
+      'quality:binance:spot:BTCUSDT': { kind: 'quality', ...BTC },
     };
     for (const [name, value] of Object.entries(good)) {
       const r = parseChannel(name, catalog);
@@ -53,7 +55,9 @@ describe('ws protocol', () => {
   });
 
   it.each([
-    ['trades:binance:spot:BTCUSDT:1h', 'invalid', /expected candles:.*, features:.*, flow:.*, levels:/],
+    ['book:binance:spot:BTCUSDT', 'invalid', /expected candles:.*, trades:.*, features:.*, flow:.*, levels:.*, quality:/],
+    ['trades:binance:spot:BTCUSDT:1h', 'invalid', /expected trades:<exchange>:<market>:<symbol>$/],
+    ['quality:binance:spot:SOLUSDT', 'not_found', /not collected/],
     ['candles:binance:spot:BTCUSDT', 'invalid', /expected candles:<exchange>:<market>:<symbol>:<interval>$/],
     ['candles:binance:spot:BTCUSDT:3m', 'invalid', /interval "3m" is unknown/],
     ['candles:binance:spot:SOLUSDT:1m', 'not_found', /not collected/],

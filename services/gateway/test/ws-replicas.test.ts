@@ -108,4 +108,34 @@ describe('websocket across gateway replicas', () => {
       { type: 'flow', seq: ack.seq, snapshot: true, data: { interval: '1m', tradeCount: 14 } },
     ]);
   });
+
+  // Last: it empties Redis.
+  it('after Redis loses the numbering (a flush), both replicas name a new epoch and ask their clients to resubscribe', async () => {
+    const a = await connectWs(ports[0]!, sockets);
+    const b = await connectWs(ports[1]!, sockets);
+    for (const c of [a, b]) await subscribe(c, CANDLES);
+    const oldEpoch = a.messages[0]!.epoch;
+    await publishStretch(20, 2);
+    await waitFor(() => [a, b].every((c) => updatesOn(c, CANDLES).length === 2), 'updates before the flush');
+
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    await raw.flushall();
+    await raw.quit();
+    await publishStretch(22, 1);
+    // Numbered from 1 again in Redis: the clients' numbers mean nothing now.
+    expect(await Promise.all([a.closed, b.closed])).toEqual([1012, 1012]);
+    await waitFor(() => gateways.every((g) => g.metrics().wsRenumberings === 1), 'both replicas saw the restart');
+
+    const again = [await connectWs(ports[0]!, sockets), await connectWs(ports[1]!, sockets)];
+    const acks = [await subscribe(again[0]!, CANDLES), await subscribe(again[1]!, CANDLES)];
+    expect(acks[0]!.epoch).not.toBe(oldEpoch);
+    expect(acks[1]!.epoch).toBe(acks[0]!.epoch);
+    await publishStretch(23, 2);
+    await waitFor(() => again.every((c) => updatesOn(c, CANDLES).length === 2), 'updates after the restart');
+    expect(updatesOn(again[1]!, CANDLES)).toEqual(updatesOn(again[0]!, CANDLES));
+    const seqs = updatesOn(again[0]!, CANDLES).map((m) => m.seq as number);
+    expect(seqs[1]).toBe(seqs[0]! + 1);
+    expect(seqs[0]).toBeLessThan(5);
+  });
 });

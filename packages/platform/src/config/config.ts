@@ -65,6 +65,14 @@ export const ConfigSchema = z.object({
   GATEWAY_WS_ALLOWED_ORIGINS: csv.default([]),
   /** WebSocket ping period; a client that misses two pongs is dropped. */
   GATEWAY_WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  /**
+   * Distributed mode: the level detector's LevelService (`host:port`); the gateway forwards every
+   * LevelService call there. Empty = the gateway answers LevelService itself (one process).
+   */
+  LEVEL_SERVICE_ADDRESS: z.string().optional().transform((s) => (s ? s : undefined)),
+  /** The level detector's own gRPC server (LevelService), started when it runs without a gateway beside it. */
+  LEVEL_GRPC_HOST: z.string().default('0.0.0.0'),
+  LEVEL_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50052),
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Operations server of every process: /health/live, /health/ready, /health and /metrics. Port 0 = a free port. */

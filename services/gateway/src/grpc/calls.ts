@@ -35,8 +35,11 @@ export interface StreamSpec<T> {
   pendingKey: (update: T) => string | number;
   sent: () => void;
   dropped: () => void;
-  /** Attaches `push` to the live feeds; returns the unsubscribe functions. */
-  attach: (push: (update: T) => void) => (() => void)[];
+  /**
+   * Attaches `push` to the live feeds; returns the unsubscribe functions. `end` closes the stream with a
+   * status (a remote source failed).
+   */
+  attach: (push: (update: T) => void, end: (status: GrpcStatus) => void) => (() => void)[];
 }
 
 export interface CallHelpers {
@@ -98,7 +101,7 @@ export function callHelpers(deps: CallDeps): CallHelpers {
     streamsPerPeer.set(peer, open + 1);
     const writer = new StreamWriter(call, { maxPending: limits.streamMaxPending, pendingKey: spec.pendingKey, sent: spec.sent, dropped: spec.dropped });
     // Attached first: a stream that sends the current state at once (WatchLevels) pushes it here.
-    const detach = spec.attach((update) => writer.push(update));
+    const detach = spec.attach((update) => writer.push(update), (status) => writer.end(status));
     streams.add(writer);
     metrics.grpcStreams++;
     let closed = false;

@@ -11,8 +11,6 @@ export const MARKET_DATA_SERVICE_NAME = 'pricelevel.api.v1.MarketDataService';
 export const LEVEL_SERVICE_NAME = 'pricelevel.api.v1.LevelService';
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
-/** Every service this server answers for, as health reports them ('' = the whole server). */
-const HEALTH_NAMES = ['', MARKET_DATA_SERVICE_NAME, LEVEL_SERVICE_NAME];
 
 /** Requests are a few strings and numbers; refuse anything large before decoding it. */
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -20,6 +18,8 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 export interface GrpcParts {
   server: Server;
   health: HealthImplementation;
+  /** Every service it answers for, as health reports them ('' = the whole server). */
+  healthNames: string[];
 }
 
 /** The project's services plus the health service, described for reflection (so `grpcurl list` works). */
@@ -36,21 +36,24 @@ export interface GrpcAuth {
   refused: () => void;
 }
 
-export function createGrpcServer(services: { marketData: MarketDataServiceServer; levels: LevelServiceServer }, auth?: GrpcAuth): GrpcParts {
+/** The public API; without `marketData` it is the level detector's own LevelService server. */
+export function createGrpcServer(services: { marketData?: MarketDataServiceServer; levels: LevelServiceServer }, auth?: GrpcAuth): GrpcParts {
   const server = new Server({
     'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
     interceptors: auth ? [bearerInterceptor(auth.token, auth.refused)] : [],
   });
-  server.addService(MarketDataServiceService, services.marketData);
+  if (services.marketData) server.addService(MarketDataServiceService, services.marketData);
   server.addService(LevelServiceService, services.levels);
-  const health = new HealthImplementation(Object.fromEntries(HEALTH_NAMES.map((n) => [n, 'NOT_SERVING' as const])));
+  const healthNames = ['', ...(services.marketData ? [MARKET_DATA_SERVICE_NAME] : []), LEVEL_SERVICE_NAME];
+  const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);
-  new ReflectionService(reflectionPackageDefinition()).addToServer(server);
-  return { server, health };
+  const reflected = services.marketData ? undefined : { services: ['grpc.health.v1.Health', LEVEL_SERVICE_NAME] };
+  new ReflectionService(reflectionPackageDefinition(), reflected).addToServer(server);
+  return { server, health, healthNames };
 }
 
-export function setServing(health: HealthImplementation, serving: boolean): void {
-  for (const name of HEALTH_NAMES) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+export function setServing({ health, healthNames }: Pick<GrpcParts, 'health' | 'healthNames'>, serving: boolean): void {
+  for (const name of healthNames) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
 }
 
 export function bindGrpc(server: Server, host: string, port: number): Promise<number> {

@@ -20,8 +20,8 @@ export function wsLatestKey(channel: string, type: UpdateType): string {
 }
 
 /** The update types each channel kind carries. */
-export const CHANNEL_TYPES: Record<'candles' | 'features' | 'flow' | 'levels', readonly UpdateType[]> = {
-  candles: ['candle'], features: ['features', 'flow'], flow: ['flow'], levels: ['levels'],
+export const CHANNEL_TYPES: Record<'candles' | 'trades' | 'features' | 'flow' | 'levels' | 'quality', readonly UpdateType[]> = {
+  candles: ['candle'], trades: ['trade'], features: ['features', 'flow'], flow: ['flow'], levels: ['levels'], quality: ['quality'],
 };
 
 export interface NumberedUpdate {
@@ -30,7 +30,7 @@ export interface NumberedUpdate {
   data: string;
 }
 
-const TYPES = new Set<string>(['candle', 'features', 'flow', 'levels']);
+const TYPES = new Set<string>(['candle', 'trade', 'features', 'flow', 'levels', 'quality']);
 
 /** The cache text `"<seq> <type> <data>"` of a numbered update; undefined when it is not one. */
 export function parseNumberedUpdate(text: string): NumberedUpdate | undefined {

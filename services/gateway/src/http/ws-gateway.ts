@@ -19,6 +19,8 @@ export const WS_PATH = '/ws';
 /** RFC 6455 "Try Again Later": the server will not keep buffering for this client. */
 export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 export const WS_CLOSE_GOING_AWAY = 1001;
+/** The numbering restarted (the cache lost its counters): reconnect and subscribe without `since`. */
+export const WS_CLOSE_SERVICE_RESTART = 1012;
 /** Unanswered pings after which a connection is considered dead. */
 export const WS_MISSED_PONGS_LIMIT = 2;
 
@@ -86,9 +88,9 @@ interface ClientState {
   queue: Promise<void>;
 }
 
-type SentCounter = 'wsCandlesSent' | 'wsFeaturesSent' | 'wsLevelSetsSent';
+type SentCounter = 'wsCandlesSent' | 'wsTradesSent' | 'wsFeaturesSent' | 'wsLevelSetsSent' | 'wsQualityEventsSent';
 const SENT_COUNTER: Record<Channel['kind'], SentCounter> = {
-  candles: 'wsCandlesSent', features: 'wsFeaturesSent', flow: 'wsFeaturesSent', levels: 'wsLevelSetsSent',
+  candles: 'wsCandlesSent', trades: 'wsTradesSent', features: 'wsFeaturesSent', flow: 'wsFeaturesSent', levels: 'wsLevelSetsSent', quality: 'wsQualityEventsSent',
 };
 
 /**
@@ -110,6 +112,7 @@ export class WsGateway {
   /** Every connected client (its channels emptied, not removed, while a slow client closes). */
   private readonly clients = new Map<WebSocket, ClientState>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private renumbering: Promise<void> | undefined;
 
   constructor(private readonly deps: WsGatewayDeps) {
     this.options = resolveWsOptions(deps.options);
@@ -122,6 +125,34 @@ export class WsGateway {
     if (!cache.setIfAbsent) return;
     await cache.setIfAbsent(WS_EPOCH_KEY, this.epoch);
     this.epoch = (await cache.get(WS_EPOCH_KEY)) ?? this.epoch;
+  }
+
+  /**
+   * The shared numbering restarted: what clients hold no longer matches. A new epoch is named (unless
+   * another process already did), every history is dropped, and every client is closed with 1012 so it
+   * reconnects and subscribes afresh.
+   */
+  private renumbered(channel: string): Promise<void> {
+    this.renumbering ??= (async () => {
+      const { cache, logger, metrics } = this.deps;
+      metrics.wsRenumberings++;
+      logger.warn({ channel, epoch: this.epoch }, 'ws sequence numbers restarted in the cache; new epoch, clients must resubscribe');
+      for (const [name, feed] of [...this.feeds]) this.detach(name, feed);
+      this.logs.clear();
+      for (const ws of [...this.clients.keys()]) ws.close(WS_CLOSE_SERVICE_RESTART, 'stream renumbered: subscribe again without since');
+      try {
+        const held = await cache.get(WS_EPOCH_KEY);
+        if (held === undefined || held === this.epoch) await cache.set(WS_EPOCH_KEY, randomUUID());
+        this.epoch = (await cache.get(WS_EPOCH_KEY)) ?? randomUUID();
+      } catch (err) {
+        // Still a new epoch here: a client must not resume into the new numbering.
+        this.epoch = randomUUID();
+        logger.warn({ err }, 'could not share the new ws epoch through the cache');
+      }
+    })().finally(() => {
+      this.renumbering = undefined;
+    });
+    return this.renumbering;
   }
 
   /** For the http server's 'upgrade' event: takes /ws (when origin and token pass), refuses anything else. */
@@ -305,6 +336,8 @@ export class WsGateway {
     const onUpdate = (text: string) => {
       const update = parseNumberedUpdate(text);
       if (!update) return logger.warn({ channel }, 'ignoring a malformed ws update from the cache');
+      // Numbers only grow; a 1 after more means the cache lost its counters (flushed, or a new Redis).
+      if (update.seq === 1 && log.seq > 1) return void this.renumbered(channel);
       const message = log.record(update.type, update.data, update.seq);
       if (message === undefined) return;
       for (const client of [...clients]) if (this.send(client, message)) metrics[counter]++;

@@ -1,5 +1,6 @@
 import {
-  completenessToJSON, levelKindToJSON, levelSourceToJSON, type BookFeatures, type Candle, type Level, type LevelSet, type OrderFlow,
+  completenessToJSON, levelKindToJSON, levelSourceToJSON, qualityKindToJSON, sideToJSON, type BookFeatures, type Candle, type Level,
+  type LevelSet, type OrderFlow, type QualityEvent, type Trade,
 } from '@pricelevel/contracts';
 import { checkInstrumentAnd, checkInstrumentAndInterval } from '../candle-query.js';
 import { checkFlowInterval } from '../feature-query.js';
@@ -10,12 +11,15 @@ import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProble
  * client → server:
  *   {"op":"subscribe","channel":…[,"since":<seq>]}, {"op":"unsubscribe","channel":…}, {"op":"ping"} with channel one of
  *   candles:<exchange>:<market>:<symbol>:<interval>   every candle update (open and final versions)
+ *   trades:<exchange>:<market>:<symbol>               every trade as the collector normalized it (the tape)
  *   features:<exchange>:<market>:<symbol>             each second: the book features, then the order flow of that second
  *   flow:<exchange>:<market>:<symbol>:<interval>      the order flow of each completed bucket: "1s" or a candle interval
  *   levels:<exchange>:<market>:<symbol>               every newer version of the level set
+ *   quality:<exchange>:<market>:<symbol>              data-quality events: sequence gaps, resyncs, reconnects, stale
+ *                                                     feeds, malformed frames (a connection's events go to each of its symbols)
  * server → client: {"type":"subscribed","channel","epoch","seq"}, {"type":"unsubscribed","channel"},
  *   {"type":"error","message"[,"channel"]}, {"type":"pong"}, {"type":"gap","channel","from","to"}, and updates
- *   {"type":"candle"|"features"|"flow"|"levels","channel","seq"[,"snapshot":true],"data":{…}}.
+ *   {"type":"candle"|"trade"|"features"|"flow"|"levels"|"quality","channel","seq"[,"snapshot":true],"data":{…}}.
  * Sequence: every update of a channel carries the next `seq` (1, 2, …). The numbers are shared by every
  * gateway process on the same cache (one Redis), named by `epoch` in "subscribed": a client may resume on
  * any of them, but after a reconnect to a different epoch it must subscribe without `since`. Without
@@ -28,7 +32,8 @@ import { invalid, type InstrumentCatalog, type InstrumentRef, type RequestProble
  * Heartbeat: the server pings every connection (WebSocket ping) and drops one that misses two pongs.
  * Data objects carry every field of the message (camelCase). A feature that is not defined yet (NaN in
  * the message) is null, and enums are their names: `liquidationCompleteness` (e.g. "COMPLETENESS_SAMPLED"),
- * a level's `kind` ("LEVEL_KIND_SUPPORT") and `sources` (["LEVEL_SOURCE_EXTREMA", …]). A level set without
+ * a level's `kind` ("LEVEL_KIND_SUPPORT") and `sources` (["LEVEL_SOURCE_EXTREMA", …]), a quality event's `kind`
+ * ("QUALITY_KIND_SEQUENCE_GAP"), a trade's `side` ("SIDE_BUY"). A level set without
  * a nearest support or resistance has no `nearestSupport` / `nearestResistance` key.
  */
 export type ClientRequest =
@@ -36,13 +41,15 @@ export type ClientRequest =
   | { op: 'unsubscribe'; channel: string }
   | { op: 'ping' };
 
-export type UpdateType = 'candle' | 'features' | 'flow' | 'levels';
+export type UpdateType = 'candle' | 'trade' | 'features' | 'flow' | 'levels' | 'quality';
 
 export type Channel =
   | ({ kind: 'candles'; interval: string } & InstrumentRef)
+  | ({ kind: 'trades' } & InstrumentRef)
   | ({ kind: 'features' } & InstrumentRef)
   | ({ kind: 'flow'; interval: string } & InstrumentRef)
-  | ({ kind: 'levels' } & InstrumentRef);
+  | ({ kind: 'levels' } & InstrumentRef)
+  | ({ kind: 'quality' } & InstrumentRef);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: RequestProblem };
 
@@ -50,9 +57,11 @@ const OPS = ['subscribe', 'unsubscribe', 'ping'];
 const CHANNEL_MAX_CHARS = 200;
 const CHANNEL_SHAPES: Record<Channel['kind'], string> = {
   candles: 'candles:<exchange>:<market>:<symbol>:<interval>',
+  trades: 'trades:<exchange>:<market>:<symbol>',
   features: 'features:<exchange>:<market>:<symbol>',
   flow: 'flow:<exchange>:<market>:<symbol>:<interval>',
   levels: 'levels:<exchange>:<market>:<symbol>',
+  quality: 'quality:<exchange>:<market>:<symbol>',
 };
 
 export function parseClientMessage(text: string): Parsed<ClientRequest> {
@@ -95,12 +104,16 @@ export function parseChannel(channel: string, catalog: InstrumentCatalog): Parse
 
 export function channelName(c: Channel): string {
   const base = `${c.kind}:${c.exchange}:${c.market}:${c.symbol}`;
-  return c.kind === 'features' || c.kind === 'levels' ? base : `${base}:${c.interval}`;
+  return c.kind === 'candles' || c.kind === 'flow' ? `${base}:${c.interval}` : base;
 }
 
 /** The `data` of an update, encoded once per update and shared by every client and the replay ring. */
 export function candleData(candle: Candle): string {
   return encodeData(candle);
+}
+
+export function tradeData(trade: Trade): string {
+  return encodeData({ ...trade, side: sideToJSON(trade.side) });
 }
 
 export function featuresData(features: BookFeatures): string {
@@ -114,6 +127,10 @@ export function flowData(flow: OrderFlow): string {
 export function levelsData(set: LevelSet): string {
   const named = (l: Level | undefined) => l && { ...l, kind: levelKindToJSON(l.kind), sources: l.sources.map(levelSourceToJSON) };
   return encodeData({ ...set, levels: set.levels.map(named), nearestSupport: named(set.nearestSupport), nearestResistance: named(set.nearestResistance) });
+}
+
+export function qualityData(event: QualityEvent): string {
+  return encodeData({ ...event, kind: qualityKindToJSON(event.kind) });
 }
 
 /** An update message around already encoded data (string assembly: the data is not encoded again). */

@@ -2,7 +2,7 @@ import {
   BookFeatures, BookSnapshot, Candle, Completeness, instrumentKey, Level, LevelKind, LevelSet, LevelSource, OrderFlow, type TopicMessage, type TopicName,
 } from '@pricelevel/contracts';
 import { ManualClock, silentLogger } from '@pricelevel/platform';
-import { GatewayServer, type GatewayLimits, type GatewayPorts } from '../../src/index.js';
+import { GatewayServer, type GatewayLimits, type GatewayPorts, type GatewayServerOptions } from '../../src/index.js';
 import { MemoryStore } from './memory-store.js';
 import { TestBus } from './test-bus.js';
 
@@ -99,7 +99,11 @@ export interface Harness extends GatewayPorts {
   publishTo<T extends TopicName>(topic: T, ...values: TopicMessage<T>[]): Promise<void>;
 }
 
-export async function startGateway(limits?: Partial<GatewayLimits>, store = new MemoryStore()): Promise<Harness> {
+export async function startGateway(
+  limits?: Partial<GatewayLimits>,
+  store = new MemoryStore(),
+  extra: Pick<GatewayServerOptions, 'token' | 'webRoot' | 'levelService'> = {},
+): Promise<Harness> {
   const bus = new TestBus();
   const clock = new ManualClock(T0 + 30 * MIN + 15_000);
   const gateway = new GatewayServer({
@@ -111,6 +115,7 @@ export async function startGateway(limits?: Partial<GatewayLimits>, store = new 
     grpc: { host: '127.0.0.1', port: 0 },
     http: { host: '127.0.0.1', port: 0 },
     limits,
+    ...extra,
   });
   const ports = await gateway.start();
   return {
