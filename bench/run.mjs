@@ -2,6 +2,7 @@
 // measured in the same run on the same frames (JSON.parse, or gunzip + JSON.parse for gzip venues).
 // Binance uses generated frames (frames.mjs); the other venues real ones (venue-frames.mjs).
 // Machines are shared and noisy: every figure is the best of several interleaved rounds.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,4 +204,38 @@ for (const r of rows) {
       (r.ratio === undefined ? '' : `  ${r.ratio.toFixed(2)}`),
   );
 }
+
+// --- latency: each scenario in a process of its own (its own event loop, CPU and memory) -------------------
+// ws-fanout.mjs: 1000 WebSocket clients on 10 channels at the demo's rates; e2e-latency.mjs: simulators →
+// one-process app → WebSocket. Figures in ms, as measured on this machine in this run.
+function runScenario(file) {
+  try {
+    const out = execFileSync(process.execPath, ['--expose-gc', new URL(file, import.meta.url).pathname, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch (err) {
+    console.log(`${file} failed: ${err.message}`);
+    return undefined;
+  }
+}
+const ms = (s) => `p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  max ${s.max.toFixed(1)}  (n ${s.n})`;
+console.log('\nlatency (ms)');
+const fanout = runScenario('./ws-fanout.mjs');
+if (fanout) {
+  console.log(
+    `WebSocket fan-out, ${fanout.clients} clients × 10 channels, ${fanout.deliveriesPerSecond.toFixed(0)} messages/s: `.padEnd(72) + ms(fanout.latency),
+  );
+  console.log(
+    `  gateway CPU ${fanout.gatewayCpuPct.toFixed(0)}% of a core, RSS ${fanout.rssMb.before} → ${fanout.rssMb.steady} MB, heap ${fanout.heapMb.before} → ${fanout.heapMb.steady} MB, ` +
+      `slow clients closed ${fanout.slowCloseCodes.join('/')}, clients missing updates ${fanout.failedClients}`,
+  );
+}
+const e2e = runScenario('./e2e-latency.mjs');
+if (e2e) {
+  const head = `${e2e.venues} venues, ${e2e.instruments} instruments, ${e2e.framesPerSecond.toFixed(0)} frames/s`;
+  console.log(`frame → trade message on the WebSocket, one process (${head}): `.padEnd(72) + ms(e2e.frameToWs));
+  console.log('  frame → trade on the bus (collector)'.padEnd(72) + ms(e2e.collectorLeg));
+  console.log('  bus → WebSocket message (gateway)'.padEnd(72) + ms(e2e.gatewayLeg));
+  console.log(`  trades lost ${e2e.lost}, CPU ${e2e.processCpuPct.toFixed(0)}% of a core, RSS ${e2e.rssMb} MB`);
+}
+
 console.log(`\n(sink ${sink & 1})`);
