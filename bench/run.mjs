@@ -233,9 +233,8 @@ const e2e = runScenario('./e2e-latency.mjs');
 if (e2e) {
   const head = `${e2e.venues} venues, ${e2e.instruments} instruments, ${e2e.framesPerSecond.toFixed(0)} frames/s`;
   console.log(`frame → trade message on the WebSocket, one process (${head}): `.padEnd(72) + ms(e2e.frameToWs));
-  console.log('  frame → trade on the bus (collector)'.padEnd(72) + ms(e2e.collectorLeg));
-  console.log('  bus → WebSocket message (gateway)'.padEnd(72) + ms(e2e.gatewayLeg));
-  console.log(`  trades lost ${e2e.lost}, CPU ${e2e.processCpuPct.toFixed(0)}% of a core, RSS ${e2e.rssMb} MB`);
+  console.log('  frame → collector receipt (ms clock)'.padEnd(72) + ms(e2e.frameToCollector));
+  console.log(`  app CPU ${e2e.appCpuPct.toFixed(0)}% of a core, RSS ${e2e.rssMb} MB, unmatched trades ${e2e.unmatchedTrades}`);
 }
 
 console.log(`\n(sink ${sink & 1})`);
