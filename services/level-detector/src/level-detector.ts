@@ -11,7 +11,10 @@ export interface LevelDetectorOptions {
   instruments: readonly InstrumentRef[];
   config?: Partial<LevelConfig>;
   history?: HistoryDays;
-  /** How often an instrument without levels looks for history again (backfill may still be running). */
+  /**
+   * How soon an instrument without history looks again (backfill may still be running); doubled on each
+   * empty look, up to `refreshMs`.
+   */
   seedRetryMs?: number;
   /** How often levels are recomputed anyway (candles that reach the store without a bus event, e.g. backfill). */
   refreshMs?: number;
@@ -34,10 +37,10 @@ interface State {
   /** The published levels, serialized without version and time: a recompute that changes nothing is not republished. */
   content: string | undefined;
   nextRun: number;
-  /** Recomputes run one after another per instrument: a request during one runs after it, on fresh data. */
-  queue: Promise<unknown>;
   busy: number;
   dirty: boolean;
+  /** Looks that found no history in a row (for the backoff). */
+  empty: number;
 }
 
 /**
@@ -55,6 +58,11 @@ export class LevelDetector {
   private readonly seedRetryMs: number;
   private readonly refreshMs: number;
   private stopping = false;
+  /**
+   * Recomputes run one at a time, all instruments together: each reads years of candles, and the
+   * embedded store answers a crowd of them far slower than a line (a request during one runs after it).
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: LevelDetectorOptions) {
     this.log = o.logger.child({ component: 'level-detector' });
@@ -67,7 +75,7 @@ export class LevelDetector {
     for (const ref of this.o.instruments) {
       const [last] = await this.o.store.queryLevelSets({ ...ref, fromTs: 0, toTs: now + 1, limit: 1, tail: true });
       this.states.set(instrumentKey(ref), {
-        ref, version: last?.version ?? 0, content: last ? contentOf(last) : undefined, nextRun: now, queue: Promise.resolve(), busy: 0, dirty: true,
+        ref, version: last?.version ?? 0, content: last ? contentOf(last) : undefined, nextRun: now, busy: 0, dirty: true, empty: 0,
       });
     }
     this.sub = await this.o.bus.subscribe({ topic: 'agg.candle.v1', group: this.o.group ?? 'level-detector' }, async (batch) => {
@@ -83,7 +91,7 @@ export class LevelDetector {
     this.stopping = true;
     this.timer?.cancel();
     await this.sub?.close();
-    await Promise.all([...this.states.values()].map((s) => s.queue));
+    await this.queue;
     this.log.info(this.stats(), 'level detector stopped');
   }
 
@@ -103,8 +111,8 @@ export class LevelDetector {
     if (!s) throw new Error(`unknown instrument ${key}`);
     if (this.stopping) return Promise.resolve(undefined);
     s.busy++;
-    const next = s.queue.then(() => this.run(key, s)).finally(() => s.busy--);
-    s.queue = next.catch(() => undefined);
+    const next = this.queue.then(() => this.run(key, s)).finally(() => s.busy--);
+    this.queue = next.catch(() => undefined);
     return next;
   }
 
@@ -114,9 +122,11 @@ export class LevelDetector {
     try {
       const bars = await loadTimeframeBars(this.o.store, s.ref, now, this.o.history ?? DEFAULT_HISTORY_DAYS);
       if (bars.d1.length === 0) {
-        s.nextRun = now + this.seedRetryMs;
+        s.nextRun = now + Math.min(this.refreshMs, this.seedRetryMs * 2 ** s.empty);
+        s.empty++;
         return undefined;
       }
+      s.empty = 0;
       const detected = detectLevels(bars, this.o.config);
       this.st.recomputes++;
       s.nextRun = now + (s.content === undefined && detected.levels.length === 0 ? this.seedRetryMs : this.refreshMs);

@@ -30,7 +30,11 @@ export async function loadTimeframeBars(store: Store, ref: InstrumentRef, now: n
     // Only closed bars: a bar still open at `now` would change under the detector.
     return mergeBars(venue.map(toBar), built.filter((c) => c.final).map(toBar)).filter((b) => b.openTime + len <= now);
   };
-  const [d1, h4, h1] = await Promise.all([read('1d', days.d1), read('4h', days.h4), read('1h', Math.max(days.h1, days.h4))]);
+  // Without daily bars there is nothing to detect: the finer timeframes are not read (an instrument waiting
+  // for its backfill costs one query pair per look).
+  const d1 = await read('1d', days.d1);
+  if (d1.length === 0) return { d1, h4: [], h1: [] };
+  const [h4, h1] = await Promise.all([read('4h', days.h4), read('1h', Math.max(days.h1, days.h4))]);
   const h4FromH1 = rollUpBars(h1, TIMEFRAME_MS['1h'], TIMEFRAME_MS['4h']);
   const h1Since = now - days.h1 * DAY_MS;
   return { d1, h4: mergeBars(h4, h4FromH1), h1: h1.filter((b) => b.openTime >= h1Since) };

@@ -114,6 +114,40 @@ describe('LevelDetector', () => {
     expect(detector.stats()).toMatchObject({ recomputes: 0, published: 0, failures: 0 });
   });
 
+  it('looks for missing history less and less often, reading only the daily bars while there are none', async () => {
+    const clock = new ManualClock(AS_OF);
+    const bus = new MemoryBus({ clock, logger: silentLogger });
+    const eth = { ...REF, symbol: 'ETHUSDT' };
+    const intervals: string[] = [];
+    const counting = Object.create(store, {
+      queryCandles: { value: (q: Parameters<ClickHouseStore['queryCandles']>[0]) => {
+        intervals.push(q.interval);
+        return store.queryCandles(q);
+      } },
+    }) as ClickHouseStore;
+    const detector = new LevelDetector({ bus, store: counting, clock, logger: silentLogger, instruments: [eth], seedRetryMs: 5_000, refreshMs: 60_000 });
+    await detector.start();
+    const looks = async (ms: number): Promise<number> => {
+      for (let t = 0; t < ms; t += 500) {
+        clock.advance(500);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      return intervals.length / 2;
+    };
+    await new Promise((r) => setTimeout(r, 20));
+    expect(intervals.length / 2).toBe(1);
+    // Waits of 5, 10, 20, 40 s, then 60 s (refreshMs) each.
+    expect(await looks(5_000)).toBe(2);
+    expect(await looks(9_500)).toBe(2);
+    expect(await looks(500)).toBe(3);
+    expect(await looks(20_000)).toBe(4);
+    expect(await looks(40_000)).toBe(5);
+    expect(await looks(60_000)).toBe(6);
+    expect(await looks(60_000)).toBe(7);
+    expect(new Set(intervals)).toEqual(new Set(['1d']));
+    await detector.stop();
+  });
+
   it('stops only after the recompute in flight, and starts none afterwards (the store closes next)', async () => {
     const clock = new ManualClock(AS_OF + 60_000);
     const bus = new MemoryBus({ clock, logger: silentLogger });
