@@ -10,6 +10,7 @@ export * from './store/create-chdb-store.js';
 export * from './store/create-http-store.js';
 export * from './store/store-from-config.js';
 export * from './store/migrations.js';
+export * from './store/group-commit.js';
 export * from './bus/memory-bus.js';
 export * from './bus/kafka-bus.js';
 export { murmur2, partitionForKey } from './bus/partitioner.js';

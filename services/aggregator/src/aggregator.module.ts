@@ -20,6 +20,7 @@ export class AggregatorModule {
               clock: platform.clock,
               logger: platform.logger,
               allowedLatenessMs: platform.config.CANDLE_ALLOWED_LATENESS_MS,
+              tradeWriteLingerMs: platform.config.TRADE_WRITE_LINGER_MS,
             }),
         },
         {

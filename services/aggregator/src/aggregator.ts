@@ -1,6 +1,6 @@
 import { instrumentKey, type Candle, type Trade } from '@pricelevel/contracts';
 import { CandleBuilder, RecentIds } from '@pricelevel/market';
-import type { Bus, Clock, Logger, Store, Subscription, TimerHandle } from '@pricelevel/platform';
+import { GroupCommit, type Bus, type Clock, type Logger, type Store, type Subscription, type TimerHandle } from '@pricelevel/platform';
 
 export interface AggregatorOptions {
   bus: Bus;
@@ -15,6 +15,11 @@ export interface AggregatorOptions {
   tickMs?: number;
   /** Consumer group on md.trade.v1. */
   group?: string;
+  /**
+   * Trades are stored in one insert per this long at most (every partition's batches together); the
+   * candles do not wait for it. 0 = each write starts at once.
+   */
+  tradeWriteLingerMs?: number;
 }
 
 export interface AggregatorStats {
@@ -42,8 +47,11 @@ export class Aggregator {
   private timer: TimerHandle | undefined;
   private readonly st = { trades: 0, duplicates: 0, candles: 0, writeErrors: 0 };
   private readonly log: Logger;
+  /** The batches of every partition's handler, written one insert at a time. */
+  private readonly tradeWrites: GroupCommit<Trade>;
 
   constructor(private readonly o: AggregatorOptions) {
+    this.tradeWrites = new GroupCommit((rows) => o.store.insertTrades(rows), { ms: o.tradeWriteLingerMs ?? 0, clock: o.clock });
     this.log = o.logger.child({ component: 'aggregator' });
   }
 
@@ -73,7 +81,7 @@ export class Aggregator {
       else this.st.duplicates++;
     }
     const flushed = this.flush().catch(() => undefined);
-    await this.o.store.insertTrades(trades);
+    await this.tradeWrites.add(trades);
     this.st.trades += trades.length;
     await flushed;
   }

@@ -79,6 +79,11 @@ export const ConfigSchema = z.object({
   OPS_HOST: z.string().default('0.0.0.0'),
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 
+  /**
+   * Trades: the aggregator stores them in one insert per this long at most (an embedded store pays a large
+   * fixed cost per insert); candles are published before, so this delays nothing live.
+   */
+  TRADE_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(200),
   /** Candles: how long after a bucket's end a trade may still arrive before the clock closes it. */
   CANDLE_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(2000),
 
