@@ -4,7 +4,8 @@
 // every service, the chDB store) and nothing else; the simulators and the client run in a child process
 // (bench/e2e/venues.mjs), which times each frame out and each message in on one clock.
 //
-// `node bench/e2e-latency.mjs [--json]`; PL_E2E_SECONDS, PL_E2E_TRADES_PER_SECOND, PL_E2E_TICK_MS override the defaults.
+// `node bench/e2e-latency.mjs [--json]`; PL_E2E_SECONDS, PL_E2E_TRADES_PER_SECOND, PL_E2E_TICK_MS override the defaults;
+// PL_E2E_DEBUG=1 also prints the store calls the app made (count, rows, time) on stderr.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -56,6 +57,23 @@ const config = loadConfig({
   ...urls,
 });
 const platform = await createPlatform(config, { service: 'all' });
+const storeUse = {};
+if (process.env.PL_E2E_DEBUG) {
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(platform.store)).filter((n) => n.startsWith('insert') || n.startsWith('query'))) {
+    const f = platform.store[name].bind(platform.store);
+    const u = (storeUse[name] = { calls: 0, rows: 0, ms: 0 });
+    platform.store[name] = async (...args) => {
+      const t = performance.now();
+      u.calls++;
+      if (Array.isArray(args[0])) u.rows += args[0].length;
+      try {
+        return await f(...args);
+      } finally {
+        u.ms += performance.now() - t;
+      }
+    };
+  }
+}
 const app = await startApp(platform, SERVICES);
 const instruments = configuredInstruments(config);
 const channels = instruments.map((i) => `trades:${i.exchange}:${i.market}:${i.symbol}`);
@@ -85,6 +103,7 @@ const result = {
   unmatchedTrades: r.unmatched,
   messages: r.messages,
 };
+if (process.env.PL_E2E_DEBUG) console.error(storeUse);
 if (json) console.log(JSON.stringify(result));
 else {
   const f = (s) => `p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms  (n ${s.n})`;
