@@ -147,15 +147,42 @@ export function runCacheContract(
       const got: string[] = [];
       await cache.subscribe(ch, (m) => got.push(m));
       // Concurrent calls: each gets its own number and subscribers see them ascending.
-      const numbers = await Promise.all(['a', 'b c', 'd'].map((m) => cache.publishNumbered!(ch, counter, m, latest)));
-      expect([...numbers].sort()).toEqual([1, 2, 3]);
+      const numbers = await Promise.all(['a', 'b c', 'd'].map((message) => cache.publishNumbered!([{ channel: ch, counterKey: counter, message, latestKey: latest }])));
+      expect(numbers.flat().sort()).toEqual([1, 2, 3]);
       await waitFor('numbered messages', () => got.length >= 3);
       expect(got.map((m) => Number(m.split(' ')[0]))).toEqual([1, 2, 3]);
       expect(got.map((m) => m.slice(m.indexOf(' ') + 1)).sort()).toEqual(['a', 'b c', 'd']);
       expect(await cache.get(latest)).toBe(got[2]);
       expect(await cache.get(counter)).toBe('3');
-      expect(await cache.publishNumbered(ch, counter, 'e')).toBe(4);
+      expect(await cache.publishNumbered([{ channel: ch, counterKey: counter, message: 'e' }])).toEqual([4]);
       expect(await cache.get(latest)).toBe(got[2]); // no latestKey: left alone
+      // A list goes all or none: one bad message and nothing is published.
+      await expect(cache.publishNumbered([{ channel: ch, counterKey: counter, message: 'f' }, { channel: '', counterKey: counter, message: 'g' }])).rejects.toThrow(/key/);
+      expect(await cache.get(counter)).toBe('4');
+      expect(await cache.publishNumbered([])).toEqual([]);
+    });
+
+    it('publishes a numbered message once per source position, whichever client retries it', async () => {
+      if (!cache.publishNumbered) throw new Error('adapter lacks publishNumbered');
+      const ch = key('sourced');
+      const counter = key('sourced-counter');
+      const marksKey = key('marks');
+      const got: string[] = [];
+      await cache.subscribe(ch, (m) => got.push(m));
+      const at = (stream: string, offset: string, index: number) => ({ marksKey, stream, offset, index });
+      const m = (message: string, source: ReturnType<typeof at>) => ({ channel: ch, counterKey: counter, message, source });
+      const publish = (...list: ReturnType<typeof m>[]) => cache.publishNumbered!(list);
+      expect(await publish(m('a', at('t:0', '7', 0)), m('b', at('t:0', '7', 1)))).toEqual([1, 2]);
+      // A redelivery of the same positions, and an older one: nothing is published, 0 returned.
+      expect(await publish(m('a', at('t:0', '7', 0)), m('b', at('t:0', '7', 1)), m('x', at('t:0', '6', 9)))).toEqual([0, 0, 0]);
+      // Streams are independent; offsets compare as numbers (10 > 9), not as text.
+      expect(await publish(m('c', at('t:1', '3', 0)), m('d', at('t:0', '9', 0)))).toEqual([3, 4]);
+      expect(await publish(m('b', at('t:0', '7', 1)), m('e', at('t:0', '10', 0)))).toEqual([0, 5]);
+      await waitFor('sourced messages', () => got.length >= 5);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(got).toEqual(['1 a', '2 b', '3 c', '4 d', '5 e']);
+      await expect(publish(m('f', at('t:0', '-1', 0)))).rejects.toThrow(/offset/);
+      await expect(publish(m('f', at('', '1', 0)))).rejects.toThrow(/stream/);
     });
 
     it('sets a key only when it is absent', async () => {

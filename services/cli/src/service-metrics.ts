@@ -58,6 +58,7 @@ const GATEWAY_HELP: HelpOf<GatewayMetrics> = {
   wsTradesSent: 'Trade messages sent on WebSockets.',
   wsFeaturesSent: 'Feature messages sent on WebSockets.',
   levelServiceErrors: 'Calls the remote level service could not answer.',
+  wsUpdatesRepeated: 'Redelivered updates not published again on WebSockets.',
   wsRenumberings: 'Times the shared WebSocket numbering restarted and clients were asked to resubscribe.',
   wsLevelSetsSent: 'Level-set messages sent on WebSockets.',
   wsQualityEventsSent: 'Quality events sent on WebSockets.',

@@ -48,6 +48,8 @@ export interface GatewayMetrics {
   levelServiceErrors: number;
   /** Times the shared WebSocket numbering restarted (cache flushed) and clients were asked to resubscribe. */
   wsRenumberings: number;
+  /** Redelivered bus messages whose WebSocket updates were already published (skipped). */
+  wsUpdatesRepeated: number;
   wsLevelSetsSent: number;
   /** Quality events sent on quality: channels. */
   wsQualityEventsSent: number;
@@ -89,6 +91,7 @@ export function emptyMetrics(): GatewayMetrics {
     wsFeaturesSent: 0,
     levelServiceErrors: 0,
     wsRenumberings: 0,
+    wsUpdatesRepeated: 0,
     wsLevelSetsSent: 0,
     wsQualityEventsSent: 0,
     wsBadMessages: 0,

@@ -1,7 +1,7 @@
 import { instrumentKey, type TopicMessage, type TopicName } from '@pricelevel/contracts';
-import type { Bus, Cache, Logger, Subscription } from '@pricelevel/platform';
+import type { Bus, Cache, Logger, NumberedMessage, Subscription } from '@pricelevel/platform';
 import { SECOND_FLOW } from './feature-query.js';
-import { wsCounterKey, wsLatestKey, wsUpdatesChannel } from './http/ws-cache-keys.js';
+import { WS_SOURCE_MARKS_KEY, wsCounterKey, wsLatestKey, wsUpdatesChannel } from './http/ws-cache-keys.js';
 import { candleData, channelName, featuresData, flowData, levelsData, qualityData, tradeData, type UpdateType } from './http/ws-protocol.js';
 import type { InstrumentRef } from './instruments.js';
 import { BOOK_FEATURES_TOPIC, CANDLE_TOPIC, isLiveCandle, LEVELS_TOPIC, ORDER_FLOW_TOPIC, QUALITY_TOPIC, TRADE_TOPIC } from './live-feeds.js';
@@ -75,15 +75,25 @@ export class WsChannelPublisher {
     toUpdates: (value: TopicMessage<T>, out: (channel: string, type: UpdateType, data: string) => void) => void,
   ): Promise<Subscription> {
     return bus.subscribe({ topic, group }, async (batch) => {
-      // Issued in order without waiting in between: one cache connection keeps them in that order.
-      const sent: Promise<number>[] = [];
-      const out = (channel: string, type: UpdateType, data: string) => {
-        sent.push(this.cache.publishNumbered(wsUpdatesChannel(channel), wsCounterKey(channel), `${type} ${data}`, wsLatestKey(channel, type)));
-      };
-      for (const delivery of batch) toUpdates(delivery.value, out);
+      const messages: NumberedMessage[] = [];
+      for (const delivery of batch) {
+        // Each update carries its place in the bus partition: a redelivered batch (after a failed publish,
+        // or on another replica after a rebalance) publishes nothing twice.
+        let index = 0;
+        const stream = `${bus.logName ?? 'bus'}:${topic}:${delivery.partition}`;
+        toUpdates(delivery.value, (channel, type, data) => {
+          messages.push({
+            channel: wsUpdatesChannel(channel), counterKey: wsCounterKey(channel), message: `${type} ${data}`, latestKey: wsLatestKey(channel, type),
+            source: { marksKey: WS_SOURCE_MARKS_KEY, stream, offset: delivery.offset, index: index++ },
+          });
+        });
+      }
       try {
-        await Promise.all(sent);
-        this.metrics.wsUpdatesPublished += sent.length;
+        // One atomic call for the batch: all of it is published, or none and the bus delivers it again.
+        const numbers = await this.cache.publishNumbered(messages);
+        const published = numbers.filter((n) => n > 0).length;
+        this.metrics.wsUpdatesPublished += published;
+        this.metrics.wsUpdatesRepeated += numbers.length - published;
       } catch (err) {
         // Thrown on: the bus delivers the batch again rather than losing it.
         this.logger.warn({ err, topic }, 'publishing ws updates to the cache failed');

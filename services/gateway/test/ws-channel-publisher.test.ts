@@ -75,4 +75,37 @@ describe('ws channel publisher', () => {
     };
     expect(() => new WsChannelPublisher(plain, silentLogger, metrics)).toThrow(/publishNumbered/);
   });
+  it('publishes each batch all or none, and nothing twice when the bus redelivers it, even on another replica', async () => {
+    // A second publisher (another gateway replica) on the same cache and bus log; the first one's cache fails
+    // once, after it has published the batch (the reply was lost), so the whole batch comes again.
+    let failNext = false;
+    const flaky = Object.create(cache, {
+      publishNumbered: { value: async (messages: Parameters<NonNullable<Cache['publishNumbered']>>[0]) => {
+        const numbers = await cache.publishNumbered(messages);
+        if (failNext && messages.length > 1) {
+          failNext = false;
+          throw new Error('cache connection lost');
+        }
+        return numbers;
+      } },
+    }) as Cache;
+    const redelivering = new TestBus();
+    const firstMetrics = emptyMetrics();
+    const otherMetrics = emptyMetrics();
+    await new WsChannelPublisher(flaky, silentLogger, firstMetrics).subscribe(redelivering, () => {});
+    const btc = await watch('candles:binance:spot:BTCUSDT:1m');
+    const batch = [1, 2, 3].map((close) => ({ key: instrumentKey(BTC), value: candle(BTC, '1m', T0, { close }) }));
+    await redelivering.publish('agg.candle.v1', batch.slice(0, 1));
+    failNext = true;
+    await expect(redelivering.publish('agg.candle.v1', batch.slice(1))).rejects.toThrow('cache connection lost');
+    // The redelivery of offsets 0-2 reaches the other replica (a rebalance moved the partition).
+    await new WsChannelPublisher(cache, silentLogger, otherMetrics).subscribe(redelivering, () => {});
+    // The first replica's candle subscription is gone (its partition moved away).
+    redelivering.subscriptions.find((sub) => sub.topic === 'agg.candle.v1')!.open = false;
+    await redelivering.redeliver('agg.candle.v1', 0, [...batch, { key: instrumentKey(BTC), value: candle(BTC, '1m', T0, { close: 4 }) }]);
+    await waitFor(() => btc.length === 4, 'the four candle updates');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(btc.map((u) => [u.seq, u.data.close])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(otherMetrics).toMatchObject({ wsUpdatesPublished: 1, wsUpdatesRepeated: 3 });
+  });
 });

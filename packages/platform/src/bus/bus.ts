@@ -49,6 +49,12 @@ export interface Bus {
   close(): Promise<void>;
   /** Resolves when the broker answers (readiness checks); absent = nothing to reach (in-memory). */
   ping?(): Promise<void>;
+  /**
+   * Names the message log the offsets belong to: an offset means the same message only under the same
+   * name. The in-memory bus names each instance (its offsets restart with the process); Kafka keeps its
+   * offsets for as long as a topic lives.
+   */
+  readonly logName?: string;
   /** Counters for monitoring (the adapters in this package implement it). */
   stats?(): BusStats;
 }

@@ -38,6 +38,7 @@ export interface KafkaBusConfig {
  * carry the schema version plus the caller's. Producer batches per topic; one consumer per subscribe.
  */
 export class KafkaBus implements Bus {
+  readonly logName = 'kafka';
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly batcher: SendBatcher<Message>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { schemaVersionOf, SCHEMA_VERSION_HEADER, type TopicName } from '@pricelevel/contracts';
 import { systemClock, type Clock, type TimerHandle } from '../clock/clock.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
@@ -70,6 +71,7 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
  * via backpressure on publish. Values are passed by reference (no serialization): do not mutate them.
  */
 export class MemoryBus implements Bus {
+  readonly logName = `memory-${randomUUID()}`;
   private readonly topics = new Map<TopicName, TopicState>();
   private readonly waiters: (() => boolean)[] = [];
   private readonly counters: BusStats = { published: 0, consumed: 0, decodeErrors: 0, handlerErrors: 0 };

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock/clock.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { Cache } from './cache.js';
-import { checkKey, checkTtl, checkValue } from './cache-checks.js';
+import type { Cache, NumberedMessage } from './cache.js';
+import { checkKey, checkNumbered, checkTtl, checkValue, isPastMark } from './cache-checks.js';
 
 export interface MemoryCacheOptions {
   clock?: Clock;
@@ -17,6 +17,8 @@ type Listener = (message: string) => void;
  */
 export class MemoryCache implements Cache {
   private readonly entries = new Map<string, { value: string; expiresAt: number | undefined }>();
+  /** publishNumbered's source marks: marks key → stream → "<offset>:<index>" (Redis: a hash). */
+  private readonly marks = new Map<string, Map<string, string>>();
   private readonly channels = new Map<string, Set<Listener>>();
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -72,21 +74,28 @@ export class MemoryCache implements Cache {
     });
   }
 
-  async publishNumbered(channel: string, counterKey: string, message: string, latestKey?: string): Promise<number> {
+  async publishNumbered(messages: readonly NumberedMessage[]): Promise<number[]> {
     this.assertOpen();
-    checkKey('publishNumbered', channel);
-    checkKey('publishNumbered', counterKey);
-    checkValue('publishNumbered', message);
-    if (latestKey !== undefined) checkKey('publishNumbered', latestKey);
+    for (const m of messages) checkNumbered(m);
+    for (const { counterKey } of messages) {
+      const held = this.read(counterKey);
+      if (held !== undefined && !Number.isSafeInteger(Number(held))) throw new Error(`cache publishNumbered: ${counterKey} does not hold an integer`);
+    }
     // Synchronous from read to publish: concurrent calls cannot share a number or reach subscribers out of order.
-    const held = this.read(counterKey);
-    const n = (held === undefined ? 0 : Number(held)) + 1;
-    if (!Number.isSafeInteger(n)) throw new Error(`cache publishNumbered: ${counterKey} does not hold an integer`);
-    const text = `${n} ${message}`;
-    this.entries.set(counterKey, { value: String(n), expiresAt: undefined });
-    if (latestKey !== undefined) this.entries.set(latestKey, { value: text, expiresAt: undefined });
-    void this.publish(channel, text);
-    return n;
+    return messages.map(({ channel, counterKey, message, latestKey, source }) => {
+      if (source !== undefined) {
+        const marks = this.marks.get(source.marksKey) ?? new Map<string, string>();
+        if (!isPastMark(marks.get(source.stream), source.offset, source.index)) return 0;
+        marks.set(source.stream, `${source.offset}:${source.index}`);
+        this.marks.set(source.marksKey, marks);
+      }
+      const n = Number(this.read(counterKey) ?? 0) + 1;
+      const text = `${n} ${message}`;
+      this.entries.set(counterKey, { value: String(n), expiresAt: undefined });
+      if (latestKey !== undefined) this.entries.set(latestKey, { value: text, expiresAt: undefined });
+      void this.publish(channel, text);
+      return n;
+    });
   }
 
   async setIfAbsent(key: string, value: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { Cache } from './cache.js';
-import { checkKey, checkTtl, checkValue } from './cache-checks.js';
+import type { Cache, NumberedMessage } from './cache.js';
+import { checkKey, checkNumbered, checkTtl, checkValue } from './cache-checks.js';
 
 export interface RedisCacheConfig {
   /** e.g. redis://127.0.0.1:6379/0 */
@@ -14,12 +14,39 @@ export interface RedisCacheConfig {
 type Listener = (message: string) => void;
 
 /** KEYS: counter[, latest]; ARGV: channel, message. One script, so no other client runs in between. */
+// Per message m (from 0): KEYS[3m+1..3m+3] = counter, latest, source marks; ARGV[6m+1..6m+6] = channel,
+// text, '1' to store the latest, stream ('' for no source), offset, index. One script: all or none.
+// Offsets are compared as numbers: exact up to 2^53, far beyond any partition's.
 const PUBLISH_NUMBERED = `
-local n = redis.call('INCR', KEYS[1])
-local text = n .. ' ' .. ARGV[2]
-if KEYS[2] then redis.call('SET', KEYS[2], text) end
-redis.call('PUBLISH', ARGV[1], text)
-return n`;
+local out = {}
+for m = 0, #KEYS / 3 - 1 do
+  local k, a = m * 3, m * 6
+  local skip = false
+  if ARGV[a + 4] ~= '' then
+    local held = redis.call('HGET', KEYS[k + 3], ARGV[a + 4])
+    local offset, index = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+    if held then
+      local o, i = string.match(held, '^(%d+):(%d+)$')
+      o, i = tonumber(o), tonumber(i)
+      skip = offset < o or (offset == o and index <= i)
+    end
+    if not skip then
+      redis.call('HSET', KEYS[k + 3], ARGV[a + 4], ARGV[a + 5] .. ':' .. ARGV[a + 6])
+      -- Streams that stopped (an in-memory bus's earlier runs) leave marks: the hash lives a day past its last write.
+      redis.call('PEXPIRE', KEYS[k + 3], 86400000)
+    end
+  end
+  if skip then
+    out[m + 1] = 0
+  else
+    local n = redis.call('INCR', KEYS[k + 1])
+    local text = n .. ' ' .. ARGV[a + 2]
+    if ARGV[a + 3] == '1' then redis.call('SET', KEYS[k + 2], text) end
+    redis.call('PUBLISH', ARGV[a + 1], text)
+    out[m + 1] = n
+  end
+end
+return out`;
 
 /**
  * Cache over Redis (ioredis). Commands use one connection; pub/sub a second one (a subscribed Redis
@@ -68,14 +95,19 @@ export class RedisCache implements Cache {
     await this.client.publish(channel, message);
   }
 
-  async publishNumbered(channel: string, counterKey: string, message: string, latestKey?: string): Promise<number> {
+  async publishNumbered(messages: readonly NumberedMessage[]): Promise<number[]> {
     this.assertOpen();
-    checkKey('publishNumbered', channel);
-    checkKey('publishNumbered', counterKey);
-    checkValue('publishNumbered', message);
-    if (latestKey !== undefined) checkKey('publishNumbered', latestKey);
-    const keys = latestKey === undefined ? [counterKey] : [counterKey, latestKey];
-    return Number(await this.client.eval(PUBLISH_NUMBERED, keys.length, ...keys, channel, message));
+    if (messages.length === 0) return [];
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const m of messages) {
+      checkNumbered(m);
+      const { channel, counterKey, message, latestKey, source } = m;
+      keys.push(counterKey, latestKey ?? counterKey, source?.marksKey ?? counterKey);
+      args.push(channel, message, latestKey === undefined ? '0' : '1', source?.stream ?? '', source?.offset ?? '0', String(source?.index ?? 0));
+    }
+    const out = (await this.client.eval(PUBLISH_NUMBERED, keys.length, ...keys, ...args)) as unknown[];
+    return out.map(Number);
   }
 
   async setIfAbsent(key: string, value: string): Promise<boolean> {

@@ -6,6 +6,8 @@ import type { UpdateType } from './ws-protocol.js';
  * latest update of each type is kept under `pl:ws:last:<type>:<channel>`.
  */
 export const WS_EPOCH_KEY = 'pl:ws:epoch';
+/** The last bus position published per topic partition (a hash), so a redelivery publishes nothing twice. */
+export const WS_SOURCE_MARKS_KEY = 'pl:ws:source';
 
 export function wsUpdatesChannel(channel: string): string {
   return `pl:ws:${channel}`;
