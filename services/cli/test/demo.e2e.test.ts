@@ -163,15 +163,17 @@ describe('pricelevel demo (one process, simulator, embedded adapters)', () => {
   it('serves support and resistance levels seeded from the backfilled history, over gRPC and the WebSocket', async () => {
     const client = levelClient(grpcPort);
     try {
-      // The Binance simulator serves years of real candles as history; the other simulators have none yet.
-      for (const market of ['spot', 'perp']) {
-        for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
-          const set = await eventually(() => getLevels(client, { market, symbol }), 60_000, 1000);
-          expect(set).toMatchObject({ exchange: 'binance', market, symbol });
-          expect(set.levels.length).toBeGreaterThan(0);
-          expect(set.nearestSupport!.price).toBeLessThan(set.currentPrice);
-          expect(set.nearestResistance!.price).toBeGreaterThan(set.currentPrice);
-        }
+      // Every venue simulator serves years of real candles as history: Binance's four series and one more venue.
+      const series = [
+        ...['spot', 'perp'].flatMap((market) => ['BTCUSDT', 'ETHUSDT'].map((symbol) => ({ exchange: 'binance', market, symbol }))),
+        { exchange: 'bybit', market: 'perp', symbol: 'BTCUSDT' },
+      ];
+      for (const req of series) {
+        const set = await eventually(() => getLevels(client, req), 60_000, 1000);
+        expect(set).toMatchObject(req);
+        expect(set.levels.length).toBeGreaterThan(0);
+        expect(set.nearestSupport!.price).toBeLessThan(set.currentPrice);
+        expect(set.nearestResistance!.price).toBeGreaterThan(set.currentPrice);
       }
     } finally {
       client.close();

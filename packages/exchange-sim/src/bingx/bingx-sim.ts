@@ -2,7 +2,8 @@
  * BingxSim: a seeded live market for BingX perpetual swap V2, served over the venue's protocol on loopback
  * with one server per venue host (market WebSocket host, REST host). incrDepth sends the full book
  * (`all`) on subscribe, then the changed levels with lastUpdateId + 1 per push; `book()` is the book as
- * of the last push, so `all` + updates reproduce it exactly. Klines come from the sim's own trades.
+ * of the last push, so `all` + updates reproduce it exactly. Klines come from the sim's own trades,
+ * preceded (with `history`) by real historical candles shifted to end where the session starts.
  */
 import { Prng } from '../prng.js';
 import { InstrumentSim, type SimTrade } from '../instrument-sim.js';
@@ -24,6 +25,8 @@ import {
   type Levels,
 } from './bingx-payloads.js';
 import { handleBingxRest, type BingxRestInstrument } from './bingx-rest.js';
+import { HistoryStore, type HistoryOptions } from '../history.js';
+import { defaultFixturesDir } from '../fixtures-path.js';
 
 export interface BingxSimOptions {
   seed: number;
@@ -45,6 +48,10 @@ export interface BingxSimOptions {
   depthPushMs?: number;
   /** Server Ping period / Pong deadline (default 5 s / 10 s). */
   ping?: BingxPingOptions;
+  /** Serve klines before the session from the bundled real candles (fixtures/ohlcv), as BinanceSimulator. */
+  history?: HistoryOptions;
+  /** Project fixtures dir; default resolved from this package (../../fixtures). */
+  fixturesDir?: string;
   logger?: SimLogger;
 }
 
@@ -106,6 +113,7 @@ export class BingxSim {
   private readonly clock: { now(): number };
   private readonly tickMs: number;
   private readonly sessionStart: number;
+  private readonly history: HistoryStore | null;
   private ws!: BingxServer;
   private rest!: BingxServer;
   private timer: NodeJS.Timeout | null = null;
@@ -117,6 +125,7 @@ export class BingxSim {
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.tickMs = opts.tickMs ?? 100;
     this.sessionStart = this.clock.now();
+    this.history = opts.history ? new HistoryStore(opts.history, opts.fixturesDir ?? defaultFixturesDir(), this.sessionStart) : null;
     this.faults = new BingxFaultInjector({
       disconnectAll: () => this.ws.disconnectAll(),
       stall: (ms) => this.ws.stall(ms),
@@ -136,7 +145,8 @@ export class BingxSim {
     const natives = [...new Set(opts.symbols.map(bingxNative))];
     for (const native of natives) {
       const flat = bingxFlat(native);
-      const start = opts.startPrice?.[flat] ?? opts.startPrice?.[native] ?? DEFAULT_START_PRICE[flat] ?? 100;
+      // Live prices continue the history: start at its last close unless a start price is given.
+      const start = opts.startPrice?.[flat] ?? opts.startPrice?.[native] ?? sim.history?.lastClose(flat) ?? DEFAULT_START_PRICE[flat] ?? 100;
       const inst = new InstrumentSim({
         spec: bingxSpec(flat, start),
         rng: root.fork(`bingx:${flat}`),
@@ -261,13 +271,13 @@ export class BingxSim {
     return st;
   }
 
-  private klineSource(st: SymbolState): KlineSource {
+  private klineSource(st: SymbolState, intervalMs: number): KlineSource {
     return {
       spec: st.inst.spec,
       trades: st.inst.trades,
       sessionStart: this.sessionStart,
       startPriceStr: priceStr(st.inst.spec, st.inst.startPriceUnits),
-      history: [],
+      history: this.history ? this.history.candles(st.flat, intervalMs) : [],
     };
   }
 
@@ -287,7 +297,7 @@ export class BingxSim {
       native,
       levels: (limit) => ({ bids: sortedDesc(st.bids, limit), asks: sortedAsc(st.asks, limit) }),
       trades: st.inst.trades,
-      klineSource: () => this.klineSource(st),
+      klineSource: (intervalMs) => this.klineSource(st, intervalMs),
       // Open interest in contracts (= coins here), two decimals like rest_swap_v2_quote_openInterest.
       openInterestStr: () => formatScaled(rescale(BigInt(st.inst.openInterestUnits), spec.qtyDecimals, 2), 2),
       premium: () => {

@@ -4,7 +4,7 @@
  * (`/v5/market/*`) on separate ports, as the venue splits stream.bybit.com and api.bybit.com.
  * Topics: publicTrade, orderbook.{1,50,200,1000} (+500 on linear), tickers, allLiquidation (linear).
  * Every orderbook topic has its own `u` (+1 per message); its snapshot + deltas reproduce exactly
- * `book(market, symbol, depth)`.
+ * `book(market, symbol, depth)`. With `history`, real historical candles precede the session's klines.
  */
 import { Prng } from '../prng.js';
 import { InstrumentSim, type SimTrade } from '../instrument-sim.js';
@@ -24,7 +24,9 @@ import {
 } from './payloads.js';
 import { BybitRestServer, handleBybitRest } from './rest.js';
 import { BYBIT_START_PRICE, bybitSpec, fmtPrice, fmtQty, trimZeros } from './spec.js';
-import { queryBybitKlines } from './klines.js';
+import { bybitIntervalMs, queryBybitKlines } from './klines.js';
+import { HistoryStore, type HistoryOptions } from '../history.js';
+import { defaultFixturesDir } from '../fixtures-path.js';
 import { TopicBook } from './topic-book.js';
 import { BybitWsServer, type BybitClient, type BybitWsStats } from './ws-server.js';
 
@@ -45,6 +47,10 @@ export interface BybitSimOptions {
   startPrice?: Record<string, number>;
   /** Exchange timestamps; default Date.now. */
   clock?: { now(): number };
+  /** Serve klines before the session from the bundled real candles (fixtures/ohlcv), as BinanceSimulator. */
+  history?: HistoryOptions;
+  /** Project fixtures dir; default resolved from this package (../../fixtures). */
+  fixturesDir?: string;
   logger?: SimLogger;
 }
 
@@ -119,6 +125,7 @@ export class BybitSim {
   private readonly clock: { now(): number };
   private readonly tickMs: number;
   private readonly sessionStart: number;
+  private readonly history: HistoryStore | null;
   private ws!: BybitWsServer;
   private rest!: BybitRestServer;
   private timer: NodeJS.Timeout | null = null;
@@ -130,6 +137,7 @@ export class BybitSim {
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.tickMs = opts.tickMs ?? 100;
     this.sessionStart = this.clock.now();
+    this.history = opts.history ? new HistoryStore(opts.history, opts.fixturesDir ?? defaultFixturesDir(), this.sessionStart) : null;
     this.faults = new BybitFaultInjector({
       disconnect: (m) => this.ws.disconnect(m),
       stall: (m, ms) => this.ws.stall(m, ms),
@@ -147,7 +155,8 @@ export class BybitSim {
     const symbols = [...new Set(opts.symbols.map((s) => s.toUpperCase()))];
     for (const market of opts.markets ?? (['spot', 'perp'] as Market[])) {
       for (const symbol of symbols) {
-        const start = opts.startPrice?.[symbol] ?? BYBIT_START_PRICE[symbol] ?? 100;
+        // Live prices continue the history: start at its last close unless a start price is given.
+        const start = opts.startPrice?.[symbol] ?? sim.history?.lastClose(symbol) ?? BYBIT_START_PRICE[symbol] ?? 100;
         const spec = bybitSpec(market, symbol, start);
         const inst = new InstrumentSim({
           spec,
@@ -500,7 +509,9 @@ export class BybitSim {
       has: (m: Market, s: string) => this.states.has(`${m}|${s}`),
       klines: (m: Market, s: string, q: Parameters<typeof queryBybitKlines>[4]) => {
         const st = this.state(m, s);
-        return queryBybitKlines(st.spec, st.inst.trades, this.sessionStart, fmtPrice(st.spec, st.inst.startPriceUnits), q, this.clock.now());
+        const ivMs = bybitIntervalMs(q.interval);
+        const history = this.history && ivMs !== undefined ? this.history.candles(s, ivMs) : [];
+        return queryBybitKlines(st.spec, st.inst.trades, this.sessionStart, fmtPrice(st.spec, st.inst.startPriceUnits), q, this.clock.now(), history);
       },
       orderbook: (m: Market, s: string, limit: number) => {
         const st = this.state(m, s);

@@ -3,10 +3,12 @@
  * (intervals 1,3,5,15,30,60,120,240,360,720 minutes, D, W from Monday 00:00 UTC, M from the 1st),
  * OHLC from trade prices, volume and turnover as exact decimal sums (BigInt over the scaled
  * strings), buckets without trades flat at the previous close. Paging as Bybit: the newest `limit`
- * (1–1000, default 200) candles with start in [start, end], newest first.
+ * (1–1000, default 200) candles with start in [start, end], newest first. Before the session, rows
+ * come from real historical candles (history.ts), in the same format.
  */
 import { formatScaled, parseScaled } from '../decimal.js';
 import type { SimTrade } from '../instrument-sim.js';
+import type { HistoryCandle } from '../klines.js';
 import type { SymbolSpec } from '../symbol-spec.js';
 import { trimZeros } from './spec.js';
 
@@ -79,6 +81,27 @@ export function bybitKline(spec: SymbolSpec, trades: readonly SimTrade[], start:
   return [String(start), open, px(high), px(low), close, trimZeros(formatScaled(vol, qd)), trimZeros(formatScaled(turnover, pd + qd))];
 }
 
+/** Length of a fixed-length interval (W and M are calendar buckets: no history is served for them). */
+export function bybitIntervalMs(iv: BybitInterval): number | undefined {
+  if (iv === 'W' || iv === 'M') return undefined;
+  return iv === 'D' ? DAY : Number(iv) * 60_000;
+}
+
+/**
+ * A historical candle as a Bybit row. The CSVs hold OHLCV only, so turnover is estimated as
+ * volume × (high+low+close)/3, as the Binance simulator does for quote volume.
+ */
+export function bybitHistoryKline(spec: SymbolSpec, c: HistoryCandle): BybitKlineRow {
+  const pd = spec.priceDecimals;
+  const qd = spec.qtyDecimals;
+  const units = (s: string) => parseScaled(s, pd, true);
+  const p = (s: string) => trimZeros(formatScaled(units(s), pd));
+  const vol = parseScaled(c.volume, qd, true);
+  const typical = (units(c.high) + units(c.low) + units(c.close)) / 3n;
+  const turnover = vol * typical;
+  return [String(c.openTime), p(c.open), p(c.high), p(c.low), p(c.close), trimZeros(formatScaled(vol, qd)), trimZeros(formatScaled(turnover, pd + qd))];
+}
+
 export interface BybitKlineQuery {
   interval: BybitInterval;
   start?: number;
@@ -86,7 +109,10 @@ export interface BybitKlineQuery {
   limit: number;
 }
 
-/** Candles from the session's first bucket up to the one containing `now`, paged as the venue does. */
+/**
+ * Historical candles (ascending, all closed before the session's first bucket), then the session's from
+ * its first bucket up to the one containing `now`, paged as the venue does.
+ */
 export function queryBybitKlines(
   spec: SymbolSpec,
   trades: readonly SimTrade[],
@@ -94,14 +120,21 @@ export function queryBybitKlines(
   startPrice: string,
   q: BybitKlineQuery,
   now: number,
+  history: readonly HistoryCandle[] = [],
 ): BybitKlineRow[] {
   const end = Math.min(q.end ?? now, now);
+  const inRange = (s: number) => s <= end && (q.start === undefined || s >= q.start);
   const starts: number[] = [];
   for (let s = bucketStart(sessionStart, q.interval); s <= end; s = nextBucket(s, q.interval)) {
-    if (q.start === undefined || s >= q.start) starts.push(s);
+    if (inRange(s)) starts.push(s);
   }
-  const pick = starts.slice(Math.max(0, starts.length - q.limit));
   const rows: BybitKlineRow[] = [];
+  const pick = starts.slice(Math.max(0, starts.length - q.limit));
+  const fromHistory = q.limit - pick.length;
+  if (fromHistory > 0) {
+    const hist = history.filter((c) => inRange(c.openTime));
+    for (const c of hist.slice(Math.max(0, hist.length - fromHistory))) rows.push(bybitHistoryKline(spec, c));
+  }
   for (const s of pick) {
     const before = lowerBound(trades, s);
     const prevClose = before > 0 ? trimZeros(trades[before - 1]!.priceStr) : startPrice;

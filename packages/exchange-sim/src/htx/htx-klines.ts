@@ -3,11 +3,14 @@
  * `vol` (quote) as exact decimal sums, `count` = trades. Buckets are aligned in UTC+8 (HTX's day starts
  * at 00:00 Singapore time; minute and hour buckets are the same either way). A bucket without trades is
  * flat at the previous close with zero volume. `/market/history/kline` has no time paging: it returns the
- * latest `size` buckets, newest first.
+ * latest `size` buckets, newest first. Before the session, rows come from real historical candles.
  */
 import { javaDouble } from './htx-format.js';
 import type { HtxKline, HtxSimTrade } from './htx-payloads.js';
 import type { SymbolSpec } from '../symbol-spec.js';
+import { parseScaled } from '../decimal.js';
+import { rollUp, type HistoryStore } from '../history.js';
+import type { HistoryCandle } from '../klines.js';
 
 export const HTX_KLINE_PERIODS: Record<string, number> = {
   '1min': 60_000,
@@ -20,6 +23,8 @@ export const HTX_KLINE_PERIODS: Record<string, number> = {
 };
 
 const UTC8 = 8 * 3_600_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 export function bucketStart(t: number, periodMs: number): number {
   return Math.floor((t + UTC8) / periodMs) * periodMs - UTC8;
@@ -67,8 +72,46 @@ export function buildHtxKline(spec: SymbolSpec, trades: readonly HtxSimTrade[], 
   };
 }
 
-/** The latest `size` buckets up to the one containing `now` (not before the session), newest first. */
-export function latestKlines(spec: SymbolSpec, trades: readonly HtxSimTrade[], periodMs: number, size: number, now: number, sessionStart: number, startPriceUnits: number): HtxKline[] {
+/**
+ * Historical candles of a period, ascending, all closed before the session's first bucket. Periods up to
+ * 4 hours align the same in UTC and UTC+8; HTX days are rolled up from hours with the UTC+8 boundary.
+ */
+export function htxHistory(store: HistoryStore, symbol: string, periodMs: number, sessionStart: number): HistoryCandle[] {
+  if (periodMs !== DAY) return store.candles(symbol, periodMs);
+  const shifted = store.candles(symbol, HOUR).map((c) => ({ ...c, openTime: c.openTime + UTC8 }));
+  const firstSession = bucketStart(sessionStart, DAY);
+  return rollUp(shifted, DAY)
+    .map((c) => ({ ...c, openTime: c.openTime - UTC8 }))
+    .filter((c) => c.openTime + DAY <= firstSession);
+}
+
+/**
+ * A historical candle as an HTX kline. The CSVs hold OHLCV only, so `vol` (quote) is estimated as
+ * amount × (high+low+close)/3 and `count` is 0.
+ */
+export function htxHistoryKline(spec: SymbolSpec, c: HistoryCandle): HtxKline {
+  const pd = spec.priceDecimals;
+  const units = (s: string) => parseScaled(s, pd, true);
+  const p = (s: string) => javaDouble(units(s), pd);
+  const amount = parseScaled(c.volume, spec.qtyDecimals, true);
+  const typical = (units(c.high) + units(c.low) + units(c.close)) / 3n;
+  return {
+    id: Math.floor(c.openTime / 1000),
+    open: p(c.open),
+    close: p(c.close),
+    low: p(c.low),
+    high: p(c.high),
+    amount: javaDouble(amount, spec.qtyDecimals),
+    vol: javaDouble(amount * typical, pd + spec.qtyDecimals),
+    count: 0,
+  };
+}
+
+/**
+ * The latest `size` buckets up to the one containing `now`, newest first: the session's, then the
+ * historical candles (ascending, all before the session's first bucket) from the newest back.
+ */
+export function latestKlines(spec: SymbolSpec, trades: readonly HtxSimTrade[], periodMs: number, size: number, now: number, sessionStart: number, startPriceUnits: number, history: readonly HistoryCandle[] = []): HtxKline[] {
   const first = bucketStart(sessionStart, periodMs);
   const rows: HtxKline[] = [];
   for (let open = bucketStart(now, periodMs); open >= first && rows.length < size; open -= periodMs) {
@@ -76,5 +119,6 @@ export function latestKlines(spec: SymbolSpec, trades: readonly HtxSimTrade[], p
     const prev = before > 0 ? trades[before - 1]!.priceUnits : startPriceUnits;
     rows.push(buildHtxKline(spec, trades, open, periodMs, prev));
   }
+  for (let k = history.length - 1; k >= 0 && rows.length < size; k--) rows.push(htxHistoryKline(spec, history[k]!));
   return rows;
 }

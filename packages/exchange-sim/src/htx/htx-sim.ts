@@ -12,7 +12,8 @@ import { priceNum, qtyNum, toTicks, type SymbolSpec } from '../symbol-spec.js';
 import type { SimLogger } from '../venue-server.js';
 import { defaultFixturesDir } from '../fixtures-path.js';
 import { corruptGzip, HtxFaultQueue, type HtxAppliedFault, type HtxFault } from './htx-faults.js';
-import { HTX_KLINE_PERIODS, buildHtxKline, bucketStart, latestKlines } from './htx-klines.js';
+import { HTX_KLINE_PERIODS, buildHtxKline, bucketStart, htxHistory, latestKlines } from './htx-klines.js';
+import { HistoryStore, type HistoryOptions } from '../history.js';
 import {
   klineText,
   mbpRepText,
@@ -50,6 +51,8 @@ export interface HtxSimOptions {
   pingIntervalMs?: number;
   /** `live` (seeded market, default) or `replay` (real captured frames from fixtures/htx). */
   mode?: 'live' | 'replay';
+  /** Live mode: serve klines before the session from the bundled real candles (fixtures/ohlcv), as BinanceSimulator. */
+  history?: HistoryOptions;
   fixturesDir?: string;
   logger?: SimLogger;
 }
@@ -122,6 +125,7 @@ export class HtxSim {
   private readonly clock: { now(): number };
   private readonly tickMs: number;
   private readonly sessionStart: number;
+  private readonly history: HistoryStore | null;
   private server!: HtxServer;
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
@@ -133,6 +137,7 @@ export class HtxSim {
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.tickMs = opts.tickMs ?? 100;
     this.sessionStart = this.clock.now();
+    this.history = opts.history ? new HistoryStore(opts.history, opts.fixturesDir ?? defaultFixturesDir(), this.sessionStart) : null;
   }
 
   static async start(opts: HtxSimOptions): Promise<HtxSim> {
@@ -143,7 +148,8 @@ export class HtxSim {
     const sim = new HtxSim(opts);
     const root = new Prng(opts.seed);
     for (const raw of new Set(opts.symbols.map((s) => s.toUpperCase()))) {
-      const start = opts.startPrice?.[raw] ?? HTX_DEFAULT_START_PRICE[raw] ?? 100;
+      // Live prices continue the history: start at its last close unless a start price is given.
+      const start = opts.startPrice?.[raw] ?? sim.history?.lastClose(raw) ?? HTX_DEFAULT_START_PRICE[raw] ?? 100;
       const spec = htxSpec(raw, start);
       const rng = root.fork(`htx:${raw}`);
       const inst = new InstrumentSim({ spec, rng, startPrice: start, tradesPerSecond: opts.tradesPerSecond ?? 10, tickMs: sim.tickMs, liquidationsPerSecond: 0 });
@@ -413,7 +419,9 @@ export class HtxSim {
         if (!ms) return bad('invalid period');
         const size = intParam('size', 150, 1, 2000);
         if (size === null) return bad('invalid size, valid range: [1, 2000]');
-        return { status: 200, text: restKlinesText(st.native, period, latestKlines(st.spec, st.trades, ms, size, now, this.sessionStart, st.startPriceUnits), now) };
+        const history = this.history ? htxHistory(this.history, st.symbol, ms, this.sessionStart) : [];
+        const rows = latestKlines(st.spec, st.trades, ms, size, now, this.sessionStart, st.startPriceUnits, history);
+        return { status: 200, text: restKlinesText(st.native, period, rows, now) };
       }
       case '/market/history/trade': {
         if (!st || sym !== st.native) return bad('invalid symbol');

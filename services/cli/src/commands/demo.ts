@@ -11,11 +11,11 @@ export async function runDemo(env: Record<string, string | undefined>): Promise<
   const seed = Number(env.PL_DEMO_SEED ?? 7);
   const symbols = base.PL_SYMBOLS;
   const [binance, bybit, bingx, htx] = await Promise.all([
-    // Binance also serves years of real candles (bundled) as history, for the kline backfill.
+    // Every venue also serves years of real candles (bundled) as history, for the kline backfill.
     BinanceSimulator.start({ seed, symbols, markets: base.PL_MARKETS, history: {} }),
-    BybitSim.start({ seed: seed + 1, symbols, markets: base.PL_MARKETS }),
-    BingxSim.start({ seed: seed + 2, symbols }),
-    HtxSim.start({ seed: seed + 3, symbols }),
+    BybitSim.start({ seed: seed + 1, symbols, markets: base.PL_MARKETS, history: {} }),
+    BingxSim.start({ seed: seed + 2, symbols, history: {} }),
+    HtxSim.start({ seed: seed + 3, symbols, history: {} }),
   ]);
   const urls = { binance: binance.urls, bybit: bybit.urls, bingx: bingx.urls, htx: htx.urls };
   console.error(JSON.stringify({ msg: 'simulator listening', urls: binance.urls, venues: urls }));
