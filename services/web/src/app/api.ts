@@ -47,10 +47,6 @@ export class GatewayApi {
     const res = await this.call('MarketDataService', 'GetFeatures', { ...req, fromTs: 0, toTs: 0, flowInterval: '1s' }, signal);
     return { book: objects(res, 'book'), flow: objects(res, 'flow') };
   }
-
-  getLevels(req: { exchange: string; market: string; symbol: string }, signal?: AbortSignal): Promise<Json> {
-    return this.call('LevelService', 'GetLevels', req, signal);
-  }
 }
 
 function objects(o: Json, k: string): Json[] {

@@ -1,4 +1,4 @@
-import { ApiError, type GatewayApi } from './api.js';
+import type { GatewayApi } from './api.js';
 import { applyLiveCandle, forgetVersions, INTERVAL_MS, mergeCandles, readCandle, type ChartCandle } from './candles.js';
 import { FeaturesPanel } from './features-panel.js';
 import { obj, type Json } from './json-fields.js';
@@ -105,9 +105,9 @@ export class App {
     history.replaceState(null, '', `?${q.toString()}`);
     for (const c of Object.values(this.watched)) this.ws.watch(c);
     this.status('');
+    // Levels come with the levels channel's snapshot (the current set), and then every new version.
     void Promise.all([
       this.loadRecentCandles(gen, true),
-      this.loadLevels(gen),
       this.loadFeatures(gen),
     ]).then(() => {
       if (gen === this.generation) this.ready = true;
@@ -169,16 +169,6 @@ export class App {
     if (count > 0) this.chart.setCandles(this.candles);
     this.refreshMarkers();
     return count;
-  }
-
-  private async loadLevels(gen: number): Promise<void> {
-    try {
-      const set = await this.api.getLevels(instrumentOf(this.sel!));
-      if (gen === this.generation) this.showLevels(set);
-    } catch (err) {
-      // NOT_FOUND: no level set yet; it arrives on the levels channel when computed.
-      if (gen === this.generation && !(err instanceof ApiError && err.status === 404)) this.status(`levels: ${describe(err)}`);
-    }
   }
 
   private async loadFeatures(gen: number): Promise<void> {
