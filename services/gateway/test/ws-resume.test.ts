@@ -122,7 +122,8 @@ describe('websocket resume', () => {
     expect(await read(c, 2)).toEqual([{ type: 'subscribed', channel: 'candles:binance:spot:ETHUSDT:1m', epoch: g.ws.epoch, seq: 0 }, { type: 'pong' }]);
   });
 
-  it('a channel left unwatched past the retention stops being recorded: resuming across that stretch is a gap, then the snapshot', async () => {
+  /** A client on a gateway that forgets unwatched channels at once: it sees candle 1, then leaves the channel. */
+  async function watchOneCandleThenLeave() {
     const g = await start({ replayRetainMs: 1 });
     const a = await connectWs(g.port, sockets);
     a.send({ op: 'subscribe', channel: BTC_1M });
@@ -132,6 +133,11 @@ describe('websocket resume', () => {
     a.send({ op: 'unsubscribe', channel: BTC_1M });
     await a.next();
     await new Promise((r) => setTimeout(r, 20));
+    return { g, a };
+  }
+
+  it('a channel left unwatched past the retention stops being recorded: resuming across that stretch is a gap, then the snapshot', async () => {
+    const { g, a } = await watchOneCandleThenLeave();
     await g.publishTo('agg.candle.v1', minuteCandle(2));
 
     a.send({ op: 'subscribe', channel: BTC_1M, since: 1 });
@@ -146,15 +152,7 @@ describe('websocket resume', () => {
   });
 
   it('a channel left unwatched with nothing published meanwhile resumes with nothing missed', async () => {
-    const g = await start({ replayRetainMs: 1 });
-    const a = await connectWs(g.port, sockets);
-    a.send({ op: 'subscribe', channel: BTC_1M });
-    await a.next();
-    await g.publishTo('agg.candle.v1', minuteCandle(1));
-    await a.next();
-    a.send({ op: 'unsubscribe', channel: BTC_1M });
-    await a.next();
-    await new Promise((r) => setTimeout(r, 20));
+    const { g, a } = await watchOneCandleThenLeave();
     a.send({ op: 'subscribe', channel: BTC_1M, since: 1 });
     a.send({ op: 'ping' });
     expect(await read(a, 2)).toEqual([{ type: 'subscribed', channel: BTC_1M, epoch: g.ws.epoch, seq: 1 }, { type: 'pong' }]);
